@@ -1,0 +1,76 @@
+// What a front end knows about one GPU (or MIG instance) at one moment. Shaped exactly as
+// `/api/gpus` and `gpu-pulse snapshot --format json` print it.
+import type { Readings } from './canonical';
+
+export interface MigInstance {
+  id: string;
+  profile: string | null;
+}
+
+export type Bottleneck = 'idle' | 'compute' | 'io' | 'memory' | 'mixed' | 'unknown';
+
+export interface WorkloadClass {
+  label: string;
+  bottleneck: Bottleneck;
+}
+
+export type HealthState = 'OK' | 'WARN' | 'HOT' | 'CRIT';
+
+export interface HealthReason {
+  state: HealthState;
+  code: string;
+  message: string;
+}
+
+export interface Health {
+  state: HealthState;
+  reasons: HealthReason[];
+}
+
+export interface Attribution {
+  pods: string[];
+  namespaces: string[];
+  jobs: string[];
+}
+
+export interface RealUtilization {
+  /** Percent 0-100 over the inputs present, or null when no input is present. */
+  value: number | null;
+  /** Canonical inputs that were absent: a non-empty list makes `value` a lower bound. */
+  missing: string[];
+}
+
+export interface GpuSnapshot {
+  /** Stable identity: node, UUID and MIG instance (see gpuKey). */
+  key: string;
+  node: string;
+  uuid: string;
+  gpuIndex: number | null;
+  migInstance: MigInstance | null;
+  model: string | null;
+  /** Id of the target or file this reading came from. */
+  sourceId: string;
+  /** Percent 0-100 or null (kept a plain number for API stability). */
+  realUtil: number | null;
+  realUtilMissing: string[];
+  class: WorkloadClass;
+  health: Health;
+  attribution: Attribution;
+  readings: Readings;
+  /** Unix ms of the scrape that produced these readings. */
+  observedAt: number;
+}
+
+export interface NodeExtra {
+  node: string;
+  kind: 'nvlink' | 'nvswitch' | 'cpu' | 'other';
+  id: string;
+  metric: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Identity key of a GPU: unique across nodes and MIG instances. */
+export function gpuKey(node: string, uuid: string, migInstanceId: string | null): string {
+  return migInstanceId === null ? `${node}/${uuid}` : `${node}/${uuid}/mig-${migInstanceId}`;
+}
