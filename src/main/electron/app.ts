@@ -1,0 +1,61 @@
+// Desktop composition: one PulseService started at launch, a hardened window, IPC, menus.
+import { join } from 'node:path';
+import { app, BrowserWindow, ipcMain } from 'electron';
+import { PulseService } from '../core/service';
+import { startDemoFleet } from '../core/sources/demo';
+import { createMainWindow, enforceContentSecurityPolicy } from './window';
+import { forwardTicks, registerIpcHandlers } from './ipc';
+import { installApplicationMenu } from './menu';
+import { trackWindowState } from './window-state';
+import { electronStores } from './settings-store';
+
+export function runDesktopApp(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  let service: PulseService | null = null;
+  let mainWindow: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+
+  app.whenReady().then(async () => {
+    const stores = electronStores();
+    service = new PulseService({
+      mode: 'desktop',
+      version: app.getVersion(),
+      settings: stores.settings,
+      // GPU_PULSE_DEMO=off disables the built-in demo fleet (used by tests and by users who want an empty start).
+      demo: process.env.GPU_PULSE_DEMO === 'off' ? 'off' : 'auto',
+      startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
+    });
+    enforceContentSecurityPolicy();
+    installApplicationMenu(process.platform === 'darwin');
+    registerIpcHandlers(ipcMain, service, {
+      isTrustedSender: (event) => mainWindow !== null && event.sender === mainWindow.webContents,
+    });
+    await service.start();
+    mainWindow = createMainWindow({
+      preloadPath: join(__dirname, '../preload/index.js'),
+      rendererUrl: process.env.ELECTRON_RENDERER_URL ?? null,
+      rendererFile: join(__dirname, '../renderer/index.html'),
+      bounds: stores.windowState.get(),
+      iconPath: join(__dirname, '../../build/icon.png'),
+    });
+    trackWindowState(mainWindow, stores.windowState);
+    forwardTicks(service, mainWindow.webContents);
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    void service?.stop();
+  });
+}

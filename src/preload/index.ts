@@ -1,0 +1,21 @@
+// The renderer's only door to main: the PulseApi over IPC, nothing else (no generic
+// ipcRenderer, no Node). Built as a single CommonJS file because the window is sandboxed.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, PULSE_REQUEST_METHODS, type PulseApi, type Tick } from '../shared/api';
+
+const requests = Object.fromEntries(
+  PULSE_REQUEST_METHODS.map((method) => [method, (...args: unknown[]) => ipcRenderer.invoke(IPC_REQUEST_PREFIX + method, ...args)]),
+);
+
+const api = {
+  ...requests,
+  onTick(listener: (tick: Tick) => void): () => void {
+    const forward = (_event: IpcRendererEvent, tick: Tick) => listener(tick);
+    ipcRenderer.on(IPC_TICK_CHANNEL, forward);
+    return () => {
+      ipcRenderer.removeListener(IPC_TICK_CHANNEL, forward);
+    };
+  },
+} as PulseApi;
+
+contextBridge.exposeInMainWorld('pulse', api);

@@ -1,0 +1,67 @@
+// Validation of every argument that crosses a boundary into main (DESIGN.md §4): the IPC
+// adapter and the HTTP adapter both check requests against these before calling the service.
+import { z } from 'zod';
+import { HISTORY_FIELDS, type PulseRequestMethod } from './api';
+
+const MAX_KEYS = 10_000;
+
+export const HttpUrlSchema = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL');
+
+export const AddTargetRequestSchema = z
+  .object({
+    url: HttpUrlSchema,
+    name: z.string().trim().min(1).max(200).optional(),
+    group: z.string().trim().min(1).max(200).optional(),
+    intervalMs: z.number().int().min(1000).max(3_600_000).optional(),
+  })
+  .strict();
+
+export const HistoryRequestSchema = z
+  .object({
+    keys: z.array(z.string().max(1000)).max(MAX_KEYS),
+    fields: z.array(z.enum(HISTORY_FIELDS)).max(HISTORY_FIELDS.length),
+    windowMs: z.number().int().positive().max(7 * 86_400_000).optional(),
+  })
+  .strict();
+
+const TargetId = z.string().min(1).max(200);
+
+/** Argument tuples per request method. */
+export const REQUEST_ARG_SCHEMAS = {
+  getAppInfo: z.tuple([]),
+  getTargets: z.tuple([]),
+  getGpus: z.tuple([]),
+  getHistory: z.tuple([HistoryRequestSchema]),
+  addTarget: z.tuple([AddTargetRequestSchema]),
+  removeTarget: z.tuple([TargetId]),
+  setPinned: z.tuple([TargetId, z.boolean()]),
+} satisfies Record<PulseRequestMethod, z.ZodType>;
+
+export class InvalidRequestError extends Error {
+  readonly code = 'invalid-request';
+}
+
+/** Validate a method name and its raw arguments; throws InvalidRequestError with the reason. */
+export function validateRequest(method: unknown, args: unknown): { method: PulseRequestMethod; args: unknown[] } {
+  if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(REQUEST_ARG_SCHEMAS, method)) {
+    throw new InvalidRequestError(`unknown method ${JSON.stringify(method)}`);
+  }
+  const schema = REQUEST_ARG_SCHEMAS[method as PulseRequestMethod];
+  const parsed = schema.safeParse(args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw new InvalidRequestError(`invalid arguments for ${method}${where}: ${issue?.message ?? 'rejected'}`);
+  }
+  return { method: method as PulseRequestMethod, args: parsed.data as unknown[] };
+}
