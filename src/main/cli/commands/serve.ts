@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import type { CliIo } from '../io';
+import { startServe, targetsFromUrls } from '../../server/serve';
+import { defaultConfigDir } from '../../core/settings/file-store';
+
+const HELP = `Usage: gpu-pulse serve [options]
+
+Serve the GPU Pulse UI and API over HTTP, for machines without a display.
+
+Options:
+  --host HOST          address to bind (default 127.0.0.1; any other address requires a token)
+  --port N             port to listen on, 0 for a free one (default 8484)
+  --demo               also run the built-in demo fleet (4 simulated nodes, 8 GPUs each)
+  --target URL         scrape this dcgm-exporter URL (repeatable; not saved)
+  --config-dir DIR     where settings live (default ${defaultConfigDir()})
+  --token TOKEN        require this token for /api (generated when binding beyond loopback)
+  -h, --help           show this help
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '8484' },
+        demo: { type: 'boolean', default: false },
+        target: { type: 'string', multiple: true, default: [] },
+        'config-dir': { type: 'string' },
+        token: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    io.stderr(`gpu-pulse serve: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.stderr(`gpu-pulse serve: --port must be an integer from 0 to 65535, got "${values.port}"\n`);
+    return 2;
+  }
+  let targets;
+  try {
+    targets = targetsFromUrls(values.target ?? []);
+  } catch (err) {
+    io.stderr(`gpu-pulse serve: --target: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const running = await startServe({
+    host: values.host!,
+    port,
+    demo: values.demo!,
+    targets,
+    configDir: values['config-dir'] ?? defaultConfigDir(),
+    token: values.token,
+    version: __GPU_PULSE_VERSION__,
+    log: (line) => io.stderr(line + '\n'),
+  });
+  io.stdout(`listening on ${running.url}\n`);
+  if (running.token) io.stdout(`open ${running.url}/?token=${running.token}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await running.close();
+  return 0;
+}
+
+declare const __GPU_PULSE_VERSION__: string;

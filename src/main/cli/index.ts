@@ -1,0 +1,53 @@
+// `gpu-pulse`: one binary, one subcommand per job. Commands load lazily so `--help` and the
+// small commands start fast.
+import { processIo, type CliIo } from './io';
+
+type Command = {
+  summary: string;
+  load: () => Promise<{ run: (args: string[], io: CliIo) => Promise<number> }>;
+};
+
+const COMMANDS: Record<string, Command> = {
+  serve: { summary: 'serve the UI and the API over HTTP (for machines without a display)', load: () => import('./commands/serve') },
+  'demo-exporter': { summary: 'run simulated dcgm-exporter(s) on 127.0.0.1', load: () => import('./commands/demo-exporter') },
+  snapshot: { summary: 'read sources once and print GPUs with real utilization, class and health', load: () => import('./commands/snapshot') },
+  lint: { summary: 'check exposition files (Prometheus text 0.0.4 / OpenMetrics 1.0)', load: () => import('./commands/lint') },
+  parse: { summary: 'parse an exposition file and print it as JSON', load: () => import('./commands/parse') },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'Usage: gpu-pulse <command> [options]',
+    '',
+    'GPU Pulse reads NVIDIA dcgm-exporter metrics and shows what every GPU is really doing.',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    "Run 'gpu-pulse <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${__GPU_PULSE_VERSION__}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`gpu-pulse: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.run(rest, io);
+}
+
+declare const __GPU_PULSE_VERSION__: string;

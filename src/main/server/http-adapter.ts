@@ -1,0 +1,160 @@
+// HTTP adapter for serve mode: the built renderer at `/`, the PulseApi under `/api/`
+// (JSON requests, Server-Sent Events for ticks) and self-metrics at `/metrics`.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import type { PulseApi } from '../../shared/api';
+import { InvalidRequestError } from '../../shared/api-schemas';
+import { dispatchRequest } from '../core/dispatch';
+import { serveStatic } from './static-files';
+
+export interface HttpAdapterOptions {
+  service: PulseApi;
+  host: string;
+  port: number;
+  /** Folder with the built renderer (out/renderer). */
+  rendererDir: string;
+  /** Required as `Authorization: Bearer` or `?token=` when set (serve binds beyond loopback). */
+  token?: string;
+  /** Prometheus exposition of the self-metrics, with its content type. */
+  metrics?: (accept: string | undefined) => Promise<{ contentType: string; body: string }>;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+export interface RunningHttpAdapter {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<RunningHttpAdapter> {
+  const sseClients = new Set<ServerResponse>();
+  const unsubscribe = opts.service.onTick((tick) => {
+    const frame = `event: tick\ndata: ${JSON.stringify(tick)}\n\n`;
+    for (const client of sseClients) client.write(frame);
+  });
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      sendJson(res, 500, { error: err instanceof Error ? err.message : String(err) });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path.startsWith('/api/') && opts.token && !hasToken(req, url, opts.token)) {
+      sendJson(res, 401, { error: 'missing or wrong token: pass it as "Authorization: Bearer <token>" or ?token=' });
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/targets') return sendJson(res, 200, await opts.service.getTargets());
+    if (req.method === 'GET' && path === '/api/gpus') return sendJson(res, 200, await opts.service.getGpus());
+    if (req.method === 'GET' && path === '/api/events') return openEventStream(req, res);
+    if (path.startsWith('/api/call/')) {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST with a JSON array of arguments' });
+      return callMethod(decodeURIComponent(path.slice('/api/call/'.length)), req, res);
+    }
+    if (path.startsWith('/api/')) return sendJson(res, 404, { error: `no such endpoint ${path}` });
+    if (req.method === 'GET' && path === '/metrics' && opts.metrics) {
+      const { contentType, body } = await opts.metrics(req.headers.accept);
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+      return;
+    }
+    if (req.method === 'GET' && path === '/health') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('OK');
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      res.setHeader('content-security-policy', CSP);
+      res.setHeader('x-content-type-options', 'nosniff');
+      if (await serveStatic(opts.rendererDir, path, res)) return;
+      // Client-side routes fall back to the app shell.
+      if (!extensionOf(path) && (await serveStatic(opts.rendererDir, '/index.html', res))) return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+  }
+
+  async function callMethod(method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let args: unknown;
+    try {
+      const text = await readBody(req);
+      args = text.length === 0 ? [] : JSON.parse(text);
+    } catch (err) {
+      return sendJson(res, 400, { error: `request body is not JSON: ${(err as Error).message}` });
+    }
+    try {
+      const result = await dispatchRequest(opts.service, method, args);
+      sendJson(res, 200, { result: result ?? null });
+    } catch (err) {
+      const status = err instanceof InvalidRequestError ? 400 : 422;
+      sendJson(res, status, { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  function openEventStream(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    res.write(': connected\n\n');
+    sseClients.add(res);
+    req.on('close', () => sseClients.delete(res));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${hostForUrl}:${address.port}`,
+    async close() {
+      unsubscribe();
+      for (const client of sseClients) client.end();
+      sseClients.clear();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error(`body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function hasToken(req: IncomingMessage, url: URL, token: string): boolean {
+  const header = req.headers.authorization;
+  const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token');
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function extensionOf(path: string): string {
+  const last = path.split('/').pop() ?? '';
+  const dot = last.lastIndexOf('.');
+  return dot > 0 ? last.slice(dot) : '';
+}

@@ -1,0 +1,73 @@
+// Composition for `gpu-pulse serve`: settings from a config folder, the service, the demo fleet
+// when asked, and the HTTP adapter.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { PulseService, makeTargetConfig } from '../core/service';
+import { fileSettingsStore } from '../core/settings/file-store';
+import { startDemoFleet } from '../core/sources/demo';
+import type { TargetConfig } from '../core/fleet/targets';
+import { startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  demo: boolean;
+  targets: TargetConfig[];
+  configDir: string;
+  token?: string;
+  version: string;
+  log: (line: string) => void;
+}
+
+export interface RunningServe {
+  url: string;
+  token: string | null;
+  service: PulseService;
+  http: RunningHttpAdapter;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+/** The built renderer sits in out/renderer next to out/main (this file may be in a chunk folder). */
+export function findRendererDir(): string {
+  const candidates = [process.env.GPU_PULSE_RENDERER_DIR, join(__dirname, '..', 'renderer'), join(__dirname, '..', '..', 'renderer'), resolve('out', 'renderer')];
+  for (const dir of candidates) if (dir && existsSync(join(dir, 'index.html'))) return dir;
+  throw new Error('the built UI (out/renderer/index.html) was not found; run `npm run build` first');
+}
+
+export async function startServe(opts: ServeOptions): Promise<RunningServe> {
+  // Anything reachable beyond this machine must carry a token (DESIGN.md §7).
+  const token = opts.token ?? (isLoopbackHost(opts.host) ? null : randomBytes(18).toString('base64url'));
+  const settings = fileSettingsStore(opts.configDir);
+  if (settings.notice) opts.log(`warning: ${settings.notice}`);
+  const service = new PulseService({
+    mode: 'serve',
+    version: opts.version,
+    settings,
+    demo: opts.demo ? 'on' : 'off',
+    extraTargets: opts.targets,
+    startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
+  });
+  await service.start();
+  const http = await startHttpAdapter({ service, host: opts.host, port: opts.port, rendererDir: findRendererDir(), token: token ?? undefined });
+  return {
+    url: http.url,
+    token,
+    service,
+    http,
+    async close() {
+      await http.close();
+      await service.stop();
+    },
+  };
+}
+
+export function targetsFromUrls(urls: string[]): TargetConfig[] {
+  return urls.map((url, i) => makeTargetConfig({ url, id: `cli-${i}` }));
+}
