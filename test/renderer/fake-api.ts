@@ -1,0 +1,69 @@
+import type { PulseApi, TargetInfo, Tick } from '../../src/shared/api';
+import type { GpuSnapshot } from '../../src/shared/gpu';
+
+export function target(over: Partial<TargetInfo> = {}): TargetInfo {
+  return {
+    id: 't1',
+    url: 'http://node-a:9400/metrics',
+    name: 'node-a',
+    group: null,
+    state: 'up',
+    lastScrapeAt: 1000,
+    lastSuccessAt: 1000,
+    lastError: null,
+    remedy: null,
+    lastDurationMs: 12,
+    gpuCount: 1,
+    intervalMs: 15000,
+    pinned: false,
+    demo: false,
+    nodes: ['node-a'],
+    ...over,
+  };
+}
+
+export function gpu(over: Partial<GpuSnapshot> = {}): GpuSnapshot {
+  return {
+    key: 'node-a/GPU-1',
+    node: 'node-a',
+    uuid: 'GPU-1',
+    gpuIndex: 0,
+    migInstance: null,
+    model: 'NVIDIA H100 80GB HBM3',
+    sourceId: 't1',
+    realUtil: 59,
+    realUtilMissing: [],
+    class: { label: 'tensor compute', bottleneck: 'compute' },
+    health: { state: 'OK', reasons: [] },
+    attribution: { pods: [], namespaces: [], jobs: [] },
+    readings: { smActive: 0.9, tensorActive: 0.5, dramActive: 0.3, powerWatts: 500, gpuTempC: 60, fbUsedBytes: 2 ** 34, fbTotalBytes: 80 * 2 ** 30 },
+    observedAt: 1000,
+    ...over,
+  };
+}
+
+export interface FakeApi extends PulseApi {
+  emit(tick: Tick): void;
+}
+
+export function fakeApi(init: { targets?: TargetInfo[]; gpus?: GpuSnapshot[]; fail?: string; hang?: boolean }): FakeApi {
+  const listeners = new Set<(t: Tick) => void>();
+  const answer = <T,>(value: T): Promise<T> =>
+    init.hang ? new Promise(() => {}) : init.fail ? Promise.reject(new Error(init.fail)) : Promise.resolve(value);
+  return {
+    getAppInfo: () => Promise.resolve({ version: 'test', mode: 'serve', demo: false }),
+    getTargets: () => answer(init.targets ?? []),
+    getGpus: () => answer(init.gpus ?? []),
+    getHistory: () => answer({ series: {} }),
+    addTarget: () => Promise.reject(new Error('not in this fake')),
+    removeTarget: () => Promise.resolve(),
+    setPinned: () => Promise.reject(new Error('not in this fake')),
+    onTick(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit(tick) {
+      for (const l of listeners) l(tick);
+    },
+  };
+}
