@@ -59,6 +59,13 @@ export interface GpuSnapshot {
   readings: Readings;
   /** Unix ms of the scrape that produced these readings. */
   observedAt: number;
+  /** For a MIG instance, the key of its physical GPU (gpuKey(node, uuid, null)); else absent. */
+  parentKey?: string;
+  /**
+   * DCGM fields this version does not know yet, kept raw (exporter metric name -> value) so a
+   * new exporter field is visible instead of silently dropped.
+   */
+  raw?: Record<string, number>;
 }
 
 export interface NodeExtra {
