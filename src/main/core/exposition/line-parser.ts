@@ -1,0 +1,193 @@
+import type { Family, Labels, ParseOptions, Problem, ProblemSeverity } from './types';
+import { MAX_PROBLEMS, makeProblem, type ProblemCode } from './problems';
+import { columnOf } from './scan';
+
+/** How a quoted string treats backslash escapes other than `\\`, `\"` and `\n`. */
+export const enum UnknownEscape {
+  /** expfmt (strict 0.0.4): an error. */
+  Reject,
+  /** Prometheus' scraper (lenient 0.0.4): kept verbatim, with a warning. */
+  KeepWithWarning,
+  /** OpenMetrics ABNF `BS normal-char`: kept verbatim, valid. */
+  Keep,
+}
+
+const BACKSLASH = 92;
+const QUOTE = 34;
+const LF = 10;
+
+/**
+ * The line loop and problem bookkeeping shared by the 0.0.4 and OpenMetrics parsers. Input
+ * arrives as one or more chunks of decoded text; every chunk but the last must end on a line
+ * boundary's far side (the caller keeps the unfinished tail), so a line never spans chunks.
+ */
+export abstract class LineParser {
+  protected s = '';
+  /** 1-based number of the line being parsed. */
+  protected line = 0;
+  protected lineStart = 0;
+  /** Position after the last token a helper consumed. */
+  protected pos = 0;
+  /** Cached position of the next backslash at or after some earlier point (escape fast path). */
+  private nextBackslash = -1;
+  private nextQuote = -1;
+  protected readonly problems: Problem[] = [];
+  private errorCount = 0;
+  protected readonly lenient: boolean;
+  protected readonly legacyNames: boolean;
+  /** True when the final line had no terminating line feed. */
+  protected unterminatedLastLine = false;
+  private readonly onProgress?: (done: number, total: number) => void;
+  private progressTotal = 0;
+
+  constructor(opts: ParseOptions) {
+    this.lenient = opts.mode === 'lenient';
+    this.legacyNames = opts.names === 'legacy';
+    this.onProgress = opts.onProgress;
+  }
+
+  /** Parses one physical line s[start, end) (without its line feed). */
+  protected abstract parseLine(start: number, end: number): void;
+
+  /** Families in input order, after any end-of-input checks. */
+  abstract finish(): Family[];
+
+  /**
+   * Parses every complete line of `text`. Returns the index where the unfinished last line
+   * starts (text.length when everything was consumed); with `final` everything is consumed.
+   */
+  feed(text: string, final: boolean): number {
+    this.s = text;
+    this.nextBackslash = -1;
+    this.nextQuote = -1;
+    const len = text.length;
+    let pos = 0;
+    let nextReport = this.onProgress ? 1 << 20 : Infinity;
+    while (pos < len) {
+      let end = text.indexOf('\n', pos);
+      if (end === -1) {
+        if (!final) return pos;
+        end = len;
+        this.unterminatedLastLine = true;
+      }
+      this.line++;
+      this.lineStart = pos;
+      this.parseLine(pos, end);
+      pos = end + 1;
+      if (pos >= nextReport) {
+        this.onProgress!(pos, len);
+        nextReport = pos + (1 << 20);
+      }
+    }
+    return len;
+  }
+
+  /** Problems so far, errors and warnings in the order found. */
+  getProblems(): Problem[] {
+    return this.problems;
+  }
+
+  hasErrors(): boolean {
+    return this.errorCount > 0;
+  }
+
+  /** Reports a problem at s[at] on the current line. */
+  protected report(at: number, code: ProblemCode, message: string, severity: ProblemSeverity = 'error'): void {
+    this.reportAtLine(this.line, columnOf(this.s, this.lineStart, at), code, message, severity);
+  }
+
+  protected reportAtLine(line: number, column: number, code: ProblemCode, message: string, severity: ProblemSeverity): void {
+    if (severity === 'error') this.errorCount++;
+    if (this.problems.length < MAX_PROBLEMS) {
+      this.problems.push(makeProblem(line, column, code, message, severity));
+    } else if (this.problems.length === MAX_PROBLEMS) {
+      this.problems.push(
+        makeProblem(line, column, 'too-many-problems', `more than ${MAX_PROBLEMS} problems; further ones are not listed`, severity),
+      );
+    }
+  }
+
+  /** Strict: error. Lenient: a warning, because Prometheus' scraper ingests it. */
+  protected reportTolerated(at: number, code: ProblemCode, message: string): void {
+    this.report(at, code, message, this.lenient ? 'warning' : 'error');
+  }
+
+  /**
+   * Reads a double-quoted string whose opening quote is at s[open]. On success sets `pos` after
+   * the closing quote and returns the unescaped content; otherwise reports and returns undefined.
+   */
+  protected readQuoted(open: number, end: number, unknownEscape: UnknownEscape, what: string): string | undefined {
+    const s = this.s;
+    const start = open + 1;
+    // Cached like the backslash: a line with an unclosed quote must not make every later line
+    // rescan the rest of the input.
+    let close = this.nextQuote;
+    if (close < start) {
+      close = s.indexOf('"', start);
+      this.nextQuote = close = close === -1 ? Infinity : close;
+    }
+    if (close < end) {
+      let bs = this.nextBackslash;
+      if (bs < start) {
+        bs = s.indexOf('\\', start);
+        this.nextBackslash = bs = bs === -1 ? Infinity : bs;
+      }
+      if (bs > close) {
+        this.pos = close + 1;
+        return s.slice(start, close);
+      }
+    }
+    return this.readQuotedEscaped(start, end, unknownEscape, what);
+  }
+
+  private readQuotedEscaped(start: number, end: number, unknownEscape: UnknownEscape, what: string): string | undefined {
+    const s = this.s;
+    let out = '';
+    let segment = start;
+    let i = start;
+    while (i < end) {
+      const c = s.charCodeAt(i);
+      if (c === QUOTE) {
+        this.pos = i + 1;
+        return out + s.slice(segment, i);
+      }
+      if (c !== BACKSLASH) {
+        i++;
+        continue;
+      }
+      out += s.slice(segment, i);
+      if (i + 1 >= end) {
+        this.report(i, 'unterminated-string', `${what} "${out}" is not closed before the end of the line; expected '"' (a line feed inside must be written as \\n)`);
+        return undefined;
+      }
+      const e = s.charCodeAt(i + 1);
+      if (e === BACKSLASH) out += '\\';
+      else if (e === QUOTE) out += '"';
+      else if (e === 110 /* n */) out += '\n';
+      else if (unknownEscape === UnknownEscape.Reject) {
+        this.report(i, 'invalid-escape', `invalid escape sequence '\\${s[i + 1]}' in ${what}; only \\\\, \\" and \\n are allowed`);
+        return undefined;
+      } else {
+        if (unknownEscape === UnknownEscape.KeepWithWarning) {
+          this.report(i, 'invalid-escape', `invalid escape sequence '\\${s[i + 1]}' in ${what} kept verbatim; only \\\\, \\" and \\n are defined`, 'warning');
+        }
+        out += '\\' + s[i + 1];
+      }
+      i += 2;
+      segment = i;
+    }
+    this.report(end, 'unterminated-string', `${what} "${out + s.slice(segment, end)}" is not closed before the end of the line; expected '"' (a line feed inside must be written as \\n)`);
+    return undefined;
+  }
+}
+
+/** Adds a label, guarding the one name a plain object would treat specially. */
+export function setLabel(labels: Labels, name: string, value: string): void {
+  if (name === '__proto__') {
+    Object.defineProperty(labels, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    labels[name] = value;
+  }
+}
+
+export { LF };

@@ -1,0 +1,86 @@
+// One entry point over the two line parsers: input decoding, BOM and invalid UTF-8 reports,
+// format choice, and the final result.
+
+import type { ExpositionFormat, ParseOptions, ParseResult, Problem } from './types';
+import type { LineParser } from './line-parser';
+import { PromParser } from './prom-parser';
+import { OmParser } from './om-parser';
+import { BOM, decodeUtf8, gunzip, isGzip } from './input';
+import { detectFormat } from './detect';
+import { makeProblem } from './problems';
+
+export function createParser(format: ExpositionFormat, opts: ParseOptions): LineParser {
+  return format === 'openmetrics' ? new OmParser(opts) : new PromParser(opts);
+}
+
+export function resolveFormat(opts: ParseOptions, text: string): ExpositionFormat {
+  return opts.format === undefined || opts.format === 'auto' ? detectFormat(text) : opts.format;
+}
+
+/** A leading U+FEFF: OpenMetrics forbids it and expfmt rejects it; lenient 0.0.4 skips it. */
+export function bomProblem(format: ExpositionFormat, opts: ParseOptions): Problem {
+  const tolerated = opts.mode === 'lenient' && format === 'prometheus';
+  return makeProblem(
+    1,
+    1,
+    'bom',
+    tolerated
+      ? 'byte order mark (U+FEFF) at the start of the input skipped; the format does not allow one'
+      : 'byte order mark (U+FEFF) at the start of the input; expected the first line without one',
+    tolerated ? 'warning' : 'error',
+  );
+}
+
+/** Line and column of a character offset, for problems found before line parsing. */
+export function positionOf(text: string, offset: number, firstLine = 1, firstLineOffset = 0): { line: number; column: number } {
+  let line = firstLine;
+  let lineStart = firstLineOffset;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
+    line++;
+    lineStart = nl + 1;
+  }
+  let column = 1;
+  for (let i = lineStart; i < offset; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff) column++;
+  }
+  return { line, column };
+}
+
+export function invalidUtf8Problem(line: number, column: number): Problem {
+  return makeProblem(line, column, 'invalid-utf8', 'invalid UTF-8 byte sequence; the exposition formats require UTF-8 text', 'error');
+}
+
+export function finishResult(format: ExpositionFormat, parser: LineParser, extra: Problem[]): ParseResult {
+  const families = parser.finish();
+  const problems = extra.length > 0 ? sortProblems(extra.concat(parser.getProblems())) : parser.getProblems();
+  return { format, families, problems, ok: !problems.some((p) => p.severity === 'error') };
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+export function parseExposition(input: string | Uint8Array, opts: ParseOptions = {}): ParseResult {
+  let text: string;
+  const extra: Problem[] = [];
+  if (typeof input === 'string') {
+    text = input;
+  } else {
+    const decoded = decodeUtf8(isGzip(input) ? gunzip(input) : input);
+    text = decoded.text;
+    if (decoded.invalidAt !== -1) {
+      const at = positionOf(text, decoded.invalidAt);
+      extra.push(invalidUtf8Problem(at.line, at.column));
+    }
+  }
+  const format = resolveFormat(opts, text);
+  const parser = createParser(format, opts);
+  if (text.charCodeAt(0) === BOM) {
+    extra.push(bomProblem(format, opts));
+    text = text.slice(1);
+  }
+  parser.feed(text, true);
+  opts.onProgress?.(text.length, text.length);
+  return finishResult(format, parser, extra);
+}

@@ -1,0 +1,507 @@
+// Prometheus text format 0.0.4 (and its quoted UTF-8 name extension, "PrometheusText1.0.0").
+// Strict mode follows expfmt's TextParser, the Go reference: same accept/reject decisions and
+// the same line for the first error. Lenient mode additionally ingests what Prometheus' own
+// scrape parser accepts, with a warning for each deviation.
+
+import type { Family, Labels, MetricType, ParseOptions, Sample } from './types';
+import { LineParser, UnknownEscape, setLabel } from './line-parser';
+import {
+  isBlank,
+  isLabelNameStart,
+  isLegacyLabelName,
+  isLegacyMetricName,
+  isMetricNameStart,
+  parseFloatToken,
+  parseIntTimestamp,
+  scanLabelName,
+  scanMetricName,
+  skipBlanks,
+} from './scan';
+
+const HASH = 35;
+const LBRACE = 123;
+const RBRACE = 125;
+const COMMA = 44;
+const EQUALS = 61;
+const QUOTE = 34;
+const CR = 13;
+
+/** How a sample relates to its family, which decides the histogram/summary checks. */
+const enum Role {
+  Plain,
+  Count,
+  Sum,
+}
+
+interface FamilyState {
+  family: Family;
+  /** expfmt fixes the type at the first sample, so a later TYPE line is an error. */
+  typeFixed: boolean;
+  helpSeen: boolean;
+}
+
+const TYPE_WORDS: Record<string, MetricType> = {
+  COUNTER: 'counter',
+  GAUGE: 'gauge',
+  SUMMARY: 'summary',
+  UNTYPED: 'untyped',
+  HISTOGRAM: 'histogram',
+  GAUGEHISTOGRAM: 'gaugehistogram',
+  GAUGE_HISTOGRAM: 'gaugehistogram',
+};
+
+function isHistogram(t: MetricType): boolean {
+  return t === 'histogram' || t === 'gaugehistogram';
+}
+
+export class PromParser extends LineParser {
+  private readonly byName = new Map<string, FamilyState>();
+  private readonly order: FamilyState[] = [];
+  // One-entry caches: consecutive samples usually share a name and family.
+  private lastName = '';
+  private lastState: FamilyState | null = null;
+  private lastRole = Role.Plain;
+  /** Metric name found quoted inside the braces by `readLabels`. */
+  private braceName: string | undefined;
+
+  constructor(opts: ParseOptions) {
+    super(opts);
+  }
+
+  protected parseLine(start: number, end: number): void {
+    const s = this.s;
+    let c = s.charCodeAt(start);
+    if (isMetricNameStart(c)) {
+      this.sampleLine(start, end);
+      return;
+    }
+    const p = skipBlanks(s, start, end);
+    if (p === end) {
+      // Blank or whitespace-only line: ignored, even unterminated (expfmt good-07).
+      if (this.unterminatedLastLine) this.unterminatedLastLine = false;
+      return;
+    }
+    c = s.charCodeAt(p);
+    if (c === HASH) this.commentLine(p + 1, end);
+    else this.sampleLine(p, end);
+  }
+
+  finish(): Family[] {
+    if (this.unterminatedLastLine) {
+      this.reportAtLine(
+        this.line,
+        1,
+        'missing-final-newline',
+        'unexpected end of input: the last line must end with a line feed (\\n)',
+        this.lenient ? 'warning' : 'error',
+      );
+    }
+    const families: Family[] = [];
+    for (const st of this.order) if (st.family.samples.length > 0) families.push(st.family);
+    return families;
+  }
+
+  // ---- comments, HELP and TYPE ----
+
+  private commentLine(p: number, end: number): void {
+    const s = this.s;
+    p = skipBlanks(s, p, end);
+    let k = p;
+    while (k < end && !isBlank(s.charCodeAt(k))) k++;
+    if (k === end) return; // `#`, `# word`: a plain comment
+    const keywordLen = k - p;
+    const isHelp = keywordLen === 4 && s.startsWith('HELP', p);
+    const isType = !isHelp && keywordLen === 4 && s.startsWith('TYPE', p);
+    if (!isHelp && !isType) return;
+    p = skipBlanks(s, k, end);
+    if (p === end) return; // `# HELP` without a name is not an error in expfmt
+    const name = this.readCommentName(p, end);
+    if (name === undefined) return;
+    p = this.pos;
+    if (p === end) return; // `# HELP name` without text is ignored entirely
+    if (!isBlank(s.charCodeAt(p))) {
+      this.report(p, 'invalid-metric-name', `invalid metric name in ${isHelp ? 'HELP' : 'TYPE'} line: unexpected '${s[p]}'; expected a blank after the name`);
+      return;
+    }
+    if (this.legacyNames && !isLegacyMetricName(name)) {
+      this.report(p, 'invalid-metric-name', `invalid metric name "${name}" under legacy name validation`);
+      return;
+    }
+    const st = this.familyFor(name);
+    p = skipBlanks(s, p, end);
+    if (p === end) return;
+    if (isHelp) this.help(st, p, end);
+    else this.type(st, p, end);
+  }
+
+  private readCommentName(p: number, end: number): string | undefined {
+    const s = this.s;
+    const c = s.charCodeAt(p);
+    if (c === QUOTE) {
+      const name = this.readQuoted(p, end, UnknownEscape.Reject, 'metric name');
+      if (name === undefined) return undefined;
+      if (name === '') {
+        this.report(p, 'invalid-metric-name', 'invalid metric name "": a quoted metric name must not be empty');
+        return undefined;
+      }
+      return name;
+    }
+    if (!isMetricNameStart(c)) {
+      this.report(p, 'invalid-metric-name', `invalid metric name in comment: unexpected '${s[p]}'; expected [a-zA-Z_:] or a quoted name`);
+      return undefined;
+    }
+    const e = scanMetricName(s, p + 1, end);
+    this.pos = e;
+    return s.slice(p, e);
+  }
+
+  private help(st: FamilyState, p: number, end: number): void {
+    if (st.helpSeen) {
+      this.reportTolerated(p, 'duplicate-help', `second HELP line for metric name "${st.family.name}"; expected at most one`);
+      if (!this.lenient) return;
+      return;
+    }
+    st.helpSeen = true;
+    const text = this.unescapeHelp(p, end);
+    if (text !== undefined) st.family.help = text;
+  }
+
+  /** HELP text: expfmt knows `\\`, `\n` and `\"`; Prometheus keeps other escapes verbatim. */
+  private unescapeHelp(p: number, end: number): string | undefined {
+    const s = this.s;
+    let bs = s.indexOf('\\', p);
+    if (bs === -1 || bs >= end) return s.slice(p, end);
+    let out = '';
+    let segment = p;
+    while (bs !== -1 && bs < end) {
+      out += s.slice(segment, bs);
+      const e = bs + 1 < end ? s.charCodeAt(bs + 1) : -1;
+      if (e === 92) out += '\\';
+      else if (e === 110) out += '\n';
+      else if (e === QUOTE) out += '"';
+      else {
+        const shown = e === -1 ? 'at the end of the line' : `'\\${s[bs + 1]}'`;
+        if (!this.lenient) {
+          this.report(bs, 'invalid-escape', `invalid escape sequence ${shown} in HELP text; only \\\\, \\" and \\n are allowed`);
+          return undefined;
+        }
+        this.report(bs, 'invalid-escape', `invalid escape sequence ${shown} in HELP text kept verbatim; only \\\\, \\" and \\n are defined`, 'warning');
+        out += e === -1 ? '\\' : '\\' + s[bs + 1];
+      }
+      segment = Math.min(bs + 2, end);
+      bs = s.indexOf('\\', segment);
+    }
+    return out + s.slice(segment, end);
+  }
+
+  private type(st: FamilyState, p: number, end: number): void {
+    const s = this.s;
+    if (st.typeFixed) {
+      const after = st.family.samples.length > 0 ? ', or TYPE reported after samples' : '';
+      this.reportTolerated(p, 'duplicate-type', `second TYPE line for metric name "${st.family.name}"${after}; expected one TYPE before the first sample`);
+      return;
+    }
+    // expfmt takes the rest of the line, so trailing blanks make the type unknown.
+    let word = s.slice(p, end);
+    let t = TYPE_WORDS[word.toUpperCase()];
+    if (t === undefined && this.lenient) {
+      const trimmed = word.replace(/[ \t]+$/, '');
+      t = TYPE_WORDS[trimmed.toUpperCase()];
+      if (t !== undefined) {
+        this.report(p + trimmed.length, 'trailing-whitespace', 'trailing whitespace after the metric type', 'warning');
+        word = trimmed;
+      }
+    }
+    if (t === undefined) {
+      if (s.charCodeAt(end - 1) === CR) {
+        this.report(end - 1, 'carriage-return', 'line ends with \\r (CRLF line ends); the format requires \\n line ends');
+      } else {
+        this.report(p, 'unknown-type', `unknown metric type "${word}"; expected counter, gauge, histogram, summary or untyped`);
+      }
+      return;
+    }
+    st.family.type = t;
+    st.typeFixed = true;
+  }
+
+  private familyFor(name: string): FamilyState {
+    let st = this.byName.get(name);
+    if (st === undefined) {
+      st = {
+        family: { name, type: 'untyped', help: null, unit: null, samples: [] },
+        typeFixed: false,
+        helpSeen: false,
+      };
+      this.byName.set(name, st);
+      this.order.push(st);
+    }
+    return st;
+  }
+
+  // ---- samples ----
+
+  private sampleLine(start: number, end: number): void {
+    const s = this.s;
+    if (s.charCodeAt(end - 1) === CR) {
+      this.report(end - 1, 'carriage-return', 'line ends with \\r (CRLF line ends); the format requires \\n line ends');
+      return;
+    }
+    let name: string;
+    let labels: Labels;
+    let p = start;
+    const c = s.charCodeAt(p);
+    if (c === LBRACE) {
+      const read = this.readLabels(p, end, undefined);
+      if (read === undefined) return;
+      labels = read;
+      if (this.braceName === undefined) {
+        this.report(start, 'invalid-metric-name', 'invalid metric name: the braces hold no quoted metric name; expected {"name", ...} or name{...}');
+        return;
+      }
+      name = this.braceName;
+      p = skipBlanks(s, this.pos, end);
+    } else if (isMetricNameStart(c)) {
+      const e = scanMetricName(s, p + 1, end);
+      const len = e - p;
+      if (len === this.lastName.length && s.startsWith(this.lastName, p)) name = this.lastName;
+      else name = s.slice(p, e);
+      p = skipBlanks(s, e, end);
+      if (p < end && s.charCodeAt(p) === LBRACE) {
+        const read = this.readLabels(p, end, name);
+        if (read === undefined) return;
+        labels = read;
+        p = skipBlanks(s, this.pos, end);
+      } else {
+        if (p === e && p < end) {
+          this.report(p, 'invalid-metric-name', `invalid character '${s[p]}' in metric name "${name}"; expected [a-zA-Z0-9_:], '{' or a blank`);
+          return;
+        }
+        labels = {};
+      }
+    } else {
+      this.report(p, 'invalid-metric-name', `invalid metric name: unexpected '${s[p]}'; expected [a-zA-Z_:] or '{'`);
+      return;
+    }
+
+    // value
+    const vStart = p;
+    while (p < end && !isBlank(s.charCodeAt(p))) p++;
+    const value = parseFloatToken(s, vStart, p);
+    if (value === undefined) {
+      const got = s.slice(vStart, p);
+      this.report(vStart, 'invalid-value', got === ''
+        ? `expected a float value after "${name}"`
+        : `expected float as value, got "${got}" (e.g. 1, -2.5e3, NaN, +Inf)`);
+      return;
+    }
+    const valueText = s.slice(vStart, p);
+
+    // optional timestamp
+    let timestampMs: number | null = null;
+    if (p < end) {
+      const blank = p;
+      p = skipBlanks(s, p, end);
+      if (p === end) {
+        this.reportTolerated(blank, 'trailing-whitespace', 'trailing whitespace after the value; expected a timestamp or the end of the line');
+        if (!this.lenient) return;
+      } else {
+        const tStart = p;
+        while (p < end && !isBlank(s.charCodeAt(p))) p++;
+        const ts = parseIntTimestamp(s, tStart, p);
+        if (ts === undefined) {
+          this.report(tStart, 'invalid-timestamp', `expected integer as timestamp (milliseconds), got "${s.slice(tStart, p)}"`);
+          return;
+        }
+        timestampMs = ts;
+        if (p < end) {
+          const rest = skipBlanks(s, p, end);
+          if (rest === end) {
+            this.reportTolerated(p, 'trailing-whitespace', 'trailing whitespace after the timestamp; expected the end of the line');
+            if (!this.lenient) return;
+          } else {
+            this.report(rest, 'unexpected-text', `spurious string after timestamp: "${s.slice(rest, end)}"; expected the end of the line`);
+            return;
+          }
+        }
+      }
+    }
+    this.addSample(name, labels, value, valueText, timestampMs, vStart);
+  }
+
+  /**
+   * Reads `{...}` starting at the brace. `outerName` is the name written before the brace, if
+   * any; a bare quoted string inside is the metric name and lands in `braceName`.
+   */
+  private readLabels(brace: number, end: number, outerName: string | undefined): Labels | undefined {
+    const s = this.s;
+    const labels: Labels = {};
+    const seen: string[] = [];
+    this.braceName = undefined;
+    let p = brace + 1;
+    for (;;) {
+      p = skipBlanks(s, p, end);
+      if (p >= end) {
+        this.report(p, 'expected-label-separator', 'unexpected end of line inside the label set; expected a label name or \'}\'');
+        return undefined;
+      }
+      let c = s.charCodeAt(p);
+      if (c === RBRACE) break;
+      let labelName: string;
+      const nameAt = p;
+      if (c === QUOTE) {
+        const q = this.readQuoted(p, end, UnknownEscape.Reject, 'label name');
+        if (q === undefined) return undefined;
+        p = skipBlanks(s, this.pos, end);
+        c = p < end ? s.charCodeAt(p) : -1;
+        if (c !== EQUALS) {
+          // A bare quoted string is the metric name (UTF-8 name syntax).
+          if (outerName !== undefined) {
+            this.report(nameAt, 'multiple-metric-names', `metric name "${outerName}" is already set before the braces; found "${q}" as well`);
+            return undefined;
+          }
+          if (this.braceName !== undefined) {
+            this.report(nameAt, 'multiple-metric-names', `multiple metric names for metric "${this.braceName}": found "${q}" as well`);
+            return undefined;
+          }
+          if (q === '' || (this.legacyNames && !isLegacyMetricName(q))) {
+            this.report(nameAt, 'invalid-metric-name', `invalid metric name "${q}"${this.legacyNames ? ' under legacy name validation' : ''}`);
+            return undefined;
+          }
+          if (c !== COMMA && c !== RBRACE) {
+            this.report(p, 'expected-label-separator', `unexpected end of metric name "${q}"; expected ',' or '}'`);
+            return undefined;
+          }
+          this.braceName = q;
+          if (c === COMMA) p++;
+          continue;
+        }
+        labelName = q;
+        if (labelName === '' || (this.legacyNames && !isLegacyLabelName(labelName))) {
+          this.report(nameAt, 'invalid-label-name', `invalid label name "${labelName}"${this.legacyNames ? ' under legacy name validation' : ''}`);
+          return undefined;
+        }
+      } else if (isLabelNameStart(c)) {
+        const e = scanLabelName(s, p + 1, end);
+        labelName = s.slice(p, e);
+        p = skipBlanks(s, e, end);
+        if (p >= end || s.charCodeAt(p) !== EQUALS) {
+          this.report(p, 'expected-equals', `expected '=' after label name "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
+          return undefined;
+        }
+      } else {
+        this.report(p, 'invalid-label-name', `invalid label name: unexpected '${s[p]}'; expected [a-zA-Z_] or a quoted name`);
+        return undefined;
+      }
+      if (labelName === '__name__') {
+        this.report(nameAt, 'reserved-label-name', 'label name "__name__" is reserved');
+        return undefined;
+      }
+      for (let i = 0; i < seen.length; i++) {
+        if (seen[i] === labelName) {
+          this.report(nameAt, 'duplicate-label', `duplicate label names: "${labelName}" appears twice`);
+          return undefined;
+        }
+      }
+      seen.push(labelName);
+      // at '='
+      p = skipBlanks(s, p + 1, end);
+      if (p >= end || s.charCodeAt(p) !== QUOTE) {
+        this.report(p, 'expected-quote', `expected '"' at start of label value for "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
+        return undefined;
+      }
+      const value = this.readQuoted(p, end, this.lenient ? UnknownEscape.KeepWithWarning : UnknownEscape.Reject, 'label value');
+      if (value === undefined) return undefined;
+      setLabel(labels, labelName, value);
+      p = skipBlanks(s, this.pos, end);
+      c = p < end ? s.charCodeAt(p) : -1;
+      if (c === COMMA) {
+        p++;
+        continue;
+      }
+      if (c === RBRACE) break;
+      this.report(p, 'expected-label-separator', `unexpected end of label value "${value}"; expected ',' or '}'`);
+      return undefined;
+    }
+    this.pos = p + 1;
+    return labels;
+  }
+
+  private addSample(name: string, labels: Labels, value: number, valueText: string, timestampMs: number | null, valueAt: number): void {
+    let st: FamilyState;
+    let role: Role;
+    if (name === this.lastName && this.lastState !== null) {
+      st = this.lastState;
+      role = this.lastRole;
+    } else {
+      if (this.legacyNames && !isLegacyMetricName(name)) {
+        // Only reachable for quoted names; the unquoted grammar is the legacy one.
+        this.report(this.lineStart, 'invalid-metric-name', `invalid metric name "${name}" under legacy name validation`);
+        return;
+      }
+      const found = this.resolveFamily(name);
+      st = found;
+      role = this.resolvedRole;
+      this.lastName = name;
+      this.lastState = st;
+      this.lastRole = role;
+    }
+    const family = st.family;
+    if (!st.typeFixed) st.typeFixed = true;
+    const type = family.type;
+    if (type !== 'counter' && type !== 'gauge' && type !== 'untyped' && !this.checkStructured(family, role, labels, value, valueAt)) {
+      return;
+    }
+    const sample: Sample = { name, labels, value, valueText, timestampMs, exemplar: null, line: this.line };
+    family.samples.push(sample);
+  }
+
+  private resolvedRole = Role.Plain;
+
+  /** expfmt's setOrCreateCurrentMF: exact name, then `_count`/`_sum`/`_bucket` of a declared family. */
+  private resolveFamily(name: string): FamilyState {
+    this.resolvedRole = Role.Plain;
+    const exact = this.byName.get(name);
+    if (exact !== undefined) return exact;
+    const suffixed = name.endsWith('_count') ? Role.Count : name.endsWith('_sum') ? Role.Sum : Role.Plain;
+    if (suffixed !== Role.Plain) {
+      const base = name.slice(0, name.length - (suffixed === Role.Count ? 6 : 4));
+      const st = this.byName.get(base);
+      if (st !== undefined && (st.family.type === 'summary' || isHistogram(st.family.type))) {
+        this.resolvedRole = suffixed;
+        return st;
+      }
+    } else if (name.endsWith('_bucket')) {
+      const st = this.byName.get(name.slice(0, name.length - 7));
+      if (st !== undefined && isHistogram(st.family.type)) return st;
+    }
+    return this.familyFor(name);
+  }
+
+  /** expfmt's checks on summary and histogram samples; false drops the sample (strict error). */
+  private checkStructured(family: Family, role: Role, labels: Labels, value: number, valueAt: number): boolean {
+    if (family.type === 'summary') {
+      const q = labels.quantile;
+      if (q !== undefined && Object.prototype.hasOwnProperty.call(labels, 'quantile') && parseFloatToken(q, 0, q.length) === undefined) {
+        this.reportTolerated(this.lineStart, 'invalid-quantile', `expected float as value for 'quantile' label, got "${q}"`);
+        return this.lenient;
+      }
+      return true;
+    }
+    if (!isHistogram(family.type)) return true;
+    const le = labels.le;
+    const hasLe = le !== undefined && Object.prototype.hasOwnProperty.call(labels, 'le');
+    if (hasLe && parseFloatToken(le, 0, le.length) === undefined) {
+      this.reportTolerated(this.lineStart, 'invalid-le', `expected float as value for 'le' label, got "${le}"`);
+      return this.lenient;
+    }
+    if (role === Role.Count && value < 0) {
+      this.reportTolerated(valueAt, 'negative-value', `negative count for histogram "${family.name}"; expected a value >= 0`);
+      return this.lenient;
+    }
+    if (role === Role.Plain && hasLe && value < 0) {
+      this.reportTolerated(valueAt, 'negative-value', `negative bucket population for histogram "${family.name}"; expected a value >= 0`);
+      return this.lenient;
+    }
+    return true;
+  }
+}
