@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import pkg from './package.json';
+import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig({
   define: { __GPU_PULSE_VERSION__: JSON.stringify(pkg.version) },

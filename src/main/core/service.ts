@@ -1,7 +1,7 @@
 // PulseService: the one object every front end talks to (DESIGN.md §4). It owns the targets,
 // drives scrape -> parse -> translate/compute -> history -> publish, and batches the changes
 // into ticks. It never imports electron; the desktop app and serve mode both compose it.
-import type { AddTargetRequest, AppInfo, HistoryRequest, HistoryResponse, PulseApi, TargetInfo, TargetState, Tick } from '../../shared/api';
+import type { AddTargetRequest, AppInfo, HistoryRequest, HistoryResponse, PulseApi, TargetInfo, Tick } from '../../shared/api';
 import { HISTORY_FIELDS } from '../../shared/api';
 import type { GpuSnapshot, NodeExtra } from '../../shared/gpu';
 import { parseExposition, formatFromContentType } from './exposition';
@@ -9,11 +9,13 @@ import { createDcgmPipeline } from './dcgm';
 import { createScraper, type Scraper, type ScrapeRequest } from './sources/http-scrape';
 import { HistoryStore } from './fleet/history';
 import { ScrapeScheduler } from './fleet/scheduler';
-import type { TargetConfig } from './fleet/targets';
+import { TargetStateTracker, type ScrapeFailureReport } from './fleet/target-state';
+import { TargetConfigSchema, type TargetConfig } from './fleet/targets';
+import type { SecretStore } from './fleet/secrets';
 import type { SettingsStore } from './settings/store';
 
 export const DEMO_INTERVAL_MS = 2_000;
-const STALE_AFTER_INTERVALS = 3;
+const RUN_NOW_FLEET_SIZE = 50;
 
 export interface DemoFleetHandle {
   exporters: Array<{ url: string; hostname: string }>;
@@ -29,7 +31,8 @@ export interface PulseServiceOptions {
   /** Targets given on the command line: scraped but not persisted. */
   extraTargets?: TargetConfig[];
   startDemoFleet?: () => Promise<DemoFleetHandle>;
-  resolveAuth?: (target: TargetConfig) => Promise<ScrapeRequest['auth']>;
+  /** Resolves the secret references in target auth (safeStorage in the app, env/file in serve). */
+  secrets?: SecretStore;
   scraper?: Scraper;
   concurrency?: number;
   /** Delay that coalesces changes into one tick. */
@@ -41,9 +44,13 @@ interface TargetRuntime {
   config: TargetConfig;
   demo: boolean;
   persisted: boolean;
-  info: TargetInfo;
   pipeline: ReturnType<typeof createDcgmPipeline>;
   gpuKeys: Set<string>;
+  nodes: string[];
+  /** Set when the last successful scrape found no GPU series. */
+  notice: { message: string; remedy: string } | null;
+  /** The info last published in a tick, to publish state changes that happen without a scrape. */
+  published: TargetInfo | null;
 }
 
 export class PulseService implements PulseApi {
@@ -54,6 +61,7 @@ export class PulseService implements PulseApi {
   private readonly history = new HistoryStore({ fields: [...HISTORY_FIELDS], rawWindowMs: 3_600_000, rawStepMs: DEMO_INTERVAL_MS });
   private readonly scraper: Scraper;
   private readonly scheduler: ScrapeScheduler;
+  private readonly states: TargetStateTracker;
   private readonly now: () => number;
   private demoFleet: DemoFleetHandle | null = null;
   private staleTimer: NodeJS.Timeout | null = null;
@@ -63,6 +71,7 @@ export class PulseService implements PulseApi {
 
   constructor(private readonly opts: PulseServiceOptions) {
     this.now = opts.now ?? Date.now;
+    this.states = new TargetStateTracker({ now: this.now });
     this.scraper = opts.scraper ?? createScraper();
     this.scheduler = new ScrapeScheduler({
       concurrency: opts.concurrency ?? 64,
@@ -80,13 +89,13 @@ export class PulseService implements PulseApi {
     const wantDemo = this.opts.demo === 'on' || (this.opts.demo === 'auto' && this.targets.size === 0);
     if (wantDemo) await this.startDemo();
     this.scheduler.start();
-    this.staleTimer = setInterval(() => this.markStaleTargets(), 1000);
+    this.staleTimer = setInterval(() => this.publishStateChanges(), 1000);
     this.staleTimer.unref?.();
   }
 
   async stop(): Promise<void> {
     this.started = false;
-    this.scheduler.stop();
+    await this.scheduler.stop();
     if (this.staleTimer) clearInterval(this.staleTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     await this.stopDemo();
@@ -100,7 +109,7 @@ export class PulseService implements PulseApi {
   }
 
   async getTargets(): Promise<TargetInfo[]> {
-    return [...this.targets.values()].map((t) => ({ ...t.info }));
+    return [...this.targets.values()].map((t) => this.targetInfo(t));
   }
 
   async getGpus(): Promise<GpuSnapshot[]> {
@@ -122,13 +131,13 @@ export class PulseService implements PulseApi {
   async addTarget(req: AddTargetRequest): Promise<TargetInfo> {
     const url = new URL(req.url).toString();
     const duplicate = [...this.targets.values()].find((t) => !t.demo && t.config.url === url);
-    if (duplicate) throw new Error(`${url} is already a target ("${duplicate.info.name}")`);
+    if (duplicate) throw new Error(`${url} is already a target ("${duplicate.config.name}")`);
     const config = makeTargetConfig({ url, name: req.name, group: req.group, intervalMs: req.intervalMs });
     // The demo fleet stands in only while nothing is configured.
     if (this.opts.demo === 'auto') await this.stopDemo();
     const runtime = this.addRuntime(config, { persisted: true, demo: false });
     this.persistTargets();
-    return { ...runtime.info };
+    return this.targetInfo(runtime);
   }
 
   async removeTarget(id: string): Promise<void> {
@@ -142,10 +151,9 @@ export class PulseService implements PulseApi {
     const runtime = this.targets.get(targetId);
     if (!runtime) throw new Error(`no target with id ${targetId}`);
     runtime.config = { ...runtime.config, pinned };
-    runtime.info = { ...runtime.info, pinned };
     if (runtime.persisted) this.persistTargets();
     this.queueTarget(runtime);
-    return { ...runtime.info };
+    return this.targetInfo(runtime);
   }
 
   onTick(listener: (tick: Tick) => void): () => void {
@@ -164,34 +172,39 @@ export class PulseService implements PulseApi {
     const runtime = this.targets.get(id);
     if (!runtime) return 'failed';
     const { config } = runtime;
-    const auth = this.opts.resolveAuth ? await this.opts.resolveAuth(config) : undefined;
-    const result = await this.scraper.scrape({ url: config.url, timeoutMs: config.timeoutMs, auth, tls: config.tls, headers: config.headers });
+    let auth: ScrapeRequest['auth'];
+    try {
+      auth = await this.resolveAuth(config);
+    } catch (err) {
+      this.recordFailure(runtime, { state: 'unauthorized', message: `credentials for ${config.url} unavailable: ${(err as Error).message}`, remedy: 'set the password or token again in the target settings', durationMs: 0 });
+      return 'failed';
+    }
+    const result = await this.scraper.scrape({ url: config.url, timeoutMs: config.timeoutMs, maxBytes: config.maxBytes, auth, tls: config.tls, headers: config.headers });
     if (!this.targets.has(id)) return 'failed';
     if (!result.ok) {
-      this.recordFailure(runtime, result.state, result.message, result.remedy, result.durationMs);
+      this.recordFailure(runtime, result);
       return 'failed';
     }
     if (result.body.length === 0) {
-      this.recordFailure(
-        runtime,
-        'down',
-        `empty body (HTTP ${result.status}, 0 bytes) from ${config.url}`,
-        'dcgm-exporter answers an empty body for a few seconds while it reloads its configuration; if it lasts, check the exporter',
-        result.durationMs,
-      );
+      this.recordFailure(runtime, {
+        state: 'down',
+        message: `empty body (HTTP ${result.status}, 0 bytes) from ${config.url}`,
+        remedy: 'dcgm-exporter answers an empty body for a few seconds while it reloads its configuration; if it lasts, check the exporter',
+        durationMs: result.durationMs,
+        transient: true,
+      });
       return 'failed';
     }
     const parsed = parseExposition(result.body, { format: formatFromContentType(result.contentType), mode: 'lenient' });
     const firstError = parsed.problems.find((p) => p.severity === 'error');
     if (firstError || parsed.families.length === 0) {
       const why = firstError ? `line ${firstError.line}, column ${firstError.column}: ${firstError.message}` : 'no metric families in the body';
-      this.recordFailure(
-        runtime,
-        'parse-error',
-        `not Prometheus exposition text from ${config.url} (${why})`,
-        'check that the URL is a metrics endpoint such as http://host:9400/metrics',
-        result.durationMs,
-      );
+      this.recordFailure(runtime, {
+        state: 'parse-error',
+        message: `not Prometheus exposition text from ${config.url} (${why})`,
+        remedy: 'check that the URL is a metrics endpoint such as http://host:9400/metrics',
+        durationMs: result.durationMs,
+      });
       return 'failed';
     }
     const observedAt = this.now();
@@ -206,38 +219,55 @@ export class PulseService implements PulseApi {
     for (const key of runtime.gpuKeys) if (!seen.has(key)) this.dropGpu(key);
     runtime.gpuKeys = seen;
     this.extras.set(id, out.extras);
-    const nodes = [...new Set(out.gpus.map((g) => g.node))].sort();
-    runtime.info = {
-      ...runtime.info,
-      state: 'up',
-      lastScrapeAt: observedAt,
-      lastSuccessAt: observedAt,
-      lastError: out.gpus.length === 0 ? `no dcgm GPU series at ${config.url}` : null,
-      remedy: out.gpus.length === 0 ? 'point the target at a dcgm-exporter (default port 9400)' : null,
-      lastDurationMs: result.durationMs,
-      gpuCount: out.gpus.length,
-      nodes,
-    };
+    runtime.nodes = [...new Set(out.gpus.map((g) => g.node))].sort();
+    runtime.notice = out.gpus.length === 0 ? { message: `no dcgm GPU series at ${config.url}`, remedy: 'point the target at a dcgm-exporter (default port 9400)' } : null;
+    this.states.recordSuccess(id, result.durationMs, observedAt);
     this.queueTarget(runtime);
     return 'ok';
   }
 
-  private recordFailure(runtime: TargetRuntime, state: TargetState, message: string, remedy: string, durationMs: number): void {
+  private recordFailure(runtime: TargetRuntime, report: ScrapeFailureReport): void {
     // The last data stays visible (with its age); the state says why it is not fresh.
-    runtime.info = { ...runtime.info, state, lastScrapeAt: this.now(), lastError: message, remedy, lastDurationMs: durationMs };
+    this.states.recordFailure(runtime.config.id, report);
     this.queueTarget(runtime);
   }
 
-  private markStaleTargets(): void {
-    const now = this.now();
+  private async resolveAuth(config: TargetConfig): Promise<ScrapeRequest['auth']> {
+    const auth = config.auth;
+    if (auth.kind === 'none') return undefined;
+    if (!this.opts.secrets) throw new Error('no secret store is configured');
+    if (auth.kind === 'basic') return { kind: 'basic', username: auth.username, password: await this.opts.secrets.get(auth.password) };
+    return { kind: 'bearer', token: await this.opts.secrets.get(auth.token) };
+  }
+
+  private targetInfo(runtime: TargetRuntime): TargetInfo {
+    const { config } = runtime;
+    const status = this.states.get(config.id)!;
+    const notice = status.state === 'up' ? runtime.notice : null;
+    return {
+      id: config.id,
+      url: config.url,
+      name: config.name || new URL(config.url).host,
+      group: config.group || null,
+      state: status.state,
+      lastScrapeAt: status.lastScrapeAt,
+      lastSuccessAt: status.lastSuccessAt,
+      lastError: notice ? notice.message : status.lastError,
+      remedy: notice ? notice.remedy : status.remedy,
+      lastDurationMs: status.lastDurationMs,
+      gpuCount: runtime.gpuKeys.size,
+      intervalMs: config.intervalMs,
+      pinned: config.pinned,
+      demo: runtime.demo,
+      nodes: runtime.nodes,
+    };
+  }
+
+  /** States also change with time alone (data going stale): publish those changes too. */
+  private publishStateChanges(): void {
     for (const runtime of this.targets.values()) {
-      const { info } = runtime;
-      if (info.state !== 'up' || info.lastSuccessAt === null) continue;
-      const ageMs = now - info.lastSuccessAt;
-      if (ageMs > STALE_AFTER_INTERVALS * info.intervalMs) {
-        runtime.info = { ...info, state: 'stale', lastError: `no fresh data for ${Math.round(ageMs / 1000)} s (${STALE_AFTER_INTERVALS} intervals)`, remedy: 'the exporter is slow to answer or the scrape queue is saturated' };
-        this.queueTarget(runtime);
-      }
+      const before = runtime.published;
+      if (before && before.state !== this.states.get(runtime.config.id)!.state) this.queueTarget(runtime);
     }
   }
 
@@ -250,32 +280,21 @@ export class PulseService implements PulseApi {
       persisted: flags.persisted,
       pipeline: createDcgmPipeline(),
       gpuKeys: new Set(),
-      info: {
-        id: config.id,
-        url: config.url,
-        name: config.name,
-        group: config.group ?? null,
-        state: 'pending',
-        lastScrapeAt: null,
-        lastSuccessAt: null,
-        lastError: null,
-        remedy: null,
-        lastDurationMs: null,
-        gpuCount: 0,
-        intervalMs: config.intervalMs,
-        pinned: config.pinned ?? false,
-        demo: flags.demo,
-        nodes: [],
-      },
+      nodes: [],
+      notice: null,
+      published: null,
     };
     this.targets.set(config.id, runtime);
-    this.scheduler.upsert(config);
+    this.states.upsert(config.id, config.intervalMs);
+    // Small fleets get data at once; large ones start at random phases so scrapes stay spread out.
+    this.scheduler.upsert(config, { runNow: this.targets.size <= RUN_NOW_FLEET_SIZE });
     this.queueTarget(runtime);
     return runtime;
   }
 
   private removeRuntime(runtime: TargetRuntime): void {
     this.scheduler.remove(runtime.config.id);
+    this.states.remove(runtime.config.id);
     this.targets.delete(runtime.config.id);
     for (const key of runtime.gpuKeys) this.dropGpu(key);
     this.extras.delete(runtime.config.id);
@@ -336,7 +355,12 @@ export class PulseService implements PulseApi {
       at: this.now(),
       gpus: [...pending.gpus.values()],
       removedGpus: [...pending.removedGpus],
-      targets: [...pending.targets].map((id) => this.targets.get(id)?.info).filter((t): t is TargetInfo => t !== undefined),
+      targets: [...pending.targets].flatMap((id) => {
+        const runtime = this.targets.get(id);
+        if (!runtime) return [];
+        runtime.published = this.targetInfo(runtime);
+        return [runtime.published];
+      }),
       removedTargets: [...pending.removedTargets],
     };
     for (const listener of this.listeners) {
@@ -363,16 +387,13 @@ function historyValues(gpu: GpuSnapshot): Record<string, number | null> {
 
 let nextTargetSeq = 0;
 
-/** A target config with defaults; the id is stable for the URL so restarts keep pins and history keys. */
+/** A target config with the schema's defaults and a fresh id unless one is given. */
 export function makeTargetConfig(input: { url: string; name?: string; group?: string; intervalMs?: number; id?: string }): TargetConfig {
-  const url = new URL(input.url);
-  return {
+  return TargetConfigSchema.parse({
     id: input.id ?? `t-${Date.now().toString(36)}-${(nextTargetSeq++).toString(36)}`,
-    url: url.toString(),
-    name: input.name ?? url.host,
-    group: input.group,
-    intervalMs: input.intervalMs ?? 15_000,
-    timeoutMs: 10_000,
-    pinned: false,
-  } as TargetConfig;
+    url: new URL(input.url).toString(),
+    name: input.name ?? '',
+    group: input.group ?? '',
+    intervalMs: input.intervalMs,
+  });
 }
