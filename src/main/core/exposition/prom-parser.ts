@@ -157,8 +157,8 @@ export class PromParser extends LineParser {
 
   private help(st: FamilyState, p: number, end: number): void {
     if (st.helpSeen) {
+      // Lenient keeps the first text, as the family's documentation is already set.
       this.reportTolerated(p, 'duplicate-help', `second HELP line for metric name "${st.family.name}"; expected at most one`);
-      if (!this.lenient) return;
       return;
     }
     st.helpSeen = true;
@@ -363,12 +363,12 @@ export class PromParser extends LineParser {
             this.report(nameAt, 'multiple-metric-names', `multiple metric names for metric "${this.braceName}": found "${q}" as well`);
             return undefined;
           }
-          if (q === '' || (this.legacyNames && !isLegacyMetricName(q))) {
-            this.report(nameAt, 'invalid-metric-name', `invalid metric name "${q}"${this.legacyNames ? ' under legacy name validation' : ''}`);
-            return undefined;
-          }
           if (c !== COMMA && c !== RBRACE) {
             this.report(p, 'expected-label-separator', `unexpected end of metric name "${q}"; expected ',' or '}'`);
+            return undefined;
+          }
+          if (q === '' || (this.legacyNames && !isLegacyMetricName(q))) {
+            this.report(nameAt, 'invalid-metric-name', `invalid metric name "${q}"${this.legacyNames ? ' under legacy name validation' : ''}`);
             return undefined;
           }
           this.braceName = q;
