@@ -148,7 +148,10 @@ function addValue(
   report: (sample: Sample, code: string, message: string) => void,
 ): void {
   const unit = alias.field in CANONICAL_FIELDS ? CANONICAL_FIELDS[alias.field as keyof typeof CANONICAL_FIELDS].unit : 'hidden-counter';
-  const checked = checkRange(unit, sample.value * alias.scale);
+  // Dividing by 1000 rather than multiplying by 0.001 keeps 223466789 mJ at 223466.789 J
+  // instead of 223466.78900000002.
+  const scaled = alias.scale < 1 ? sample.value / Math.round(1 / alias.scale) : sample.value * alias.scale;
+  const checked = checkRange(unit, scaled);
   if (!checked.ok) {
     report(
       sample,
