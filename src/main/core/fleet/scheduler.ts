@@ -160,7 +160,7 @@ export class ScrapeScheduler<T extends SchedulableTarget = TargetConfig> {
     } else if (changed) {
       // Backoff is cleared: come back to the normal cadence from the next slot.
       if (intervalChanged) existing.slotAt = now + this.random() * target.intervalMs;
-      else existing.slotAt = this.nextSlotAfter(existing.slotAt - target.intervalMs, target.intervalMs, now, 1);
+      else existing.slotAt = firstSlotFrom(existing.slotAt, target.intervalMs, now);
       existing.dueAt = existing.slotAt + this.jitter(target.intervalMs);
     } else {
       return;
@@ -236,11 +236,9 @@ export class ScrapeScheduler<T extends SchedulableTarget = TargetConfig> {
     return this.random() * this.jitterRatio * intervalMs;
   }
 
-  /** The first slot on the grid through `anchor`, `step` intervals on, that is not past. */
+  /** The slot `step` intervals after `anchor`, or the first slot of its grid not yet past. */
   private nextSlotAfter(anchor: number, intervalMs: number, now: number, step: number): number {
-    let slot = anchor + step * intervalMs;
-    if (slot < now) slot += Math.ceil((now - slot) / intervalMs) * intervalMs;
-    return slot;
+    return Math.max(anchor + step * intervalMs, firstSlotFrom(anchor, intervalMs, now));
   }
 
   private backoffIntervals(entry: Entry<T>): number {
@@ -383,4 +381,9 @@ export class ScrapeScheduler<T extends SchedulableTarget = TargetConfig> {
       i = smallest;
     }
   }
+}
+
+/** The first slot of the grid through `anchor` with period `intervalMs` at or after `now`. */
+function firstSlotFrom(anchor: number, intervalMs: number, now: number): number {
+  return anchor + Math.ceil((now - anchor) / intervalMs) * intervalMs;
 }

@@ -122,6 +122,10 @@ export class TargetStateTracker {
     return target ? statusOf(target, at) : undefined;
   }
 
+  has(id: string): boolean {
+    return this.targets.has(id);
+  }
+
   ids(): IterableIterator<string> {
     return this.targets.keys();
   }

@@ -1,0 +1,68 @@
+// GPU Pulse's own health, served at /metrics by serve mode so the tool that watches the fleet
+// can itself be watched: how long scrapes take, why they fail, where targets stand, and how
+// much memory history holds.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { TARGET_STATES, type TargetState } from './target-state';
+
+export interface SelfMetricsSources {
+  /** Read at each /metrics request, so the gauges are never out of date. */
+  targetStateCounts(): Record<TargetState, number>;
+  historyBytes(): number;
+}
+
+export interface SelfMetrics {
+  registry: Registry;
+  /** One finished scrape; `failureReason` is the failure state, or null for a success. */
+  observeScrape(targetId: string, durationMs: number, failureReason: string | null): void;
+  /** Drops a removed target's series, so metrics do not grow with target churn. */
+  forgetTarget(targetId: string): void;
+}
+
+// Exporters answer in milliseconds to seconds; the top bucket sits at the default timeout.
+const SCRAPE_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createSelfMetrics(sources: SelfMetricsSources): SelfMetrics {
+  const registry = new Registry();
+  const scrapeDuration = new Histogram({
+    name: 'gpu_pulse_scrape_duration_seconds',
+    help: 'Duration of scrapes of each target, successful or not.',
+    labelNames: ['target'],
+    buckets: SCRAPE_DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const scrapeErrors = new Counter({
+    name: 'gpu_pulse_scrape_errors_total',
+    help: 'Failed scrapes by reason (the target state the failure led to).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'gpu_pulse_targets',
+    help: 'Targets by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const counts = sources.targetStateCounts();
+      for (const state of TARGET_STATES) this.set({ state }, counts[state] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'gpu_pulse_history_bytes',
+    help: 'Bytes held by the history ring buffers.',
+    registers: [registry],
+    collect() {
+      this.set(sources.historyBytes());
+    },
+  });
+
+  return {
+    registry,
+    observeScrape(targetId, durationMs, failureReason) {
+      scrapeDuration.observe({ target: targetId }, durationMs / 1000);
+      if (failureReason) scrapeErrors.inc({ reason: failureReason });
+    },
+    forgetTarget(targetId) {
+      scrapeDuration.remove({ target: targetId });
+    },
+  };
+}

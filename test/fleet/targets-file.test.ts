@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseTargetsFile, TargetsFileError } from '../../src/main/core/fleet/targets';
+
+const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-targets-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('parseTargetsFile', () => {
+  it('reads one URL per line, with comments, bare host:port and default path', async () => {
+    const path = file(
+      'targets.txt',
+      ['# lab nodes', 'http://node01:9400/metrics', '', 'node02:9400   # bare address', 'https://node03:9400', 'node04:9400/custom', 'http://node01:9400/metrics'].join('\n'),
+    );
+    const targets = await parseTargetsFile(path);
+    expect(targets.map((t) => t.url)).toEqual([
+      'http://node01:9400/metrics',
+      'http://node02:9400/metrics',
+      'https://node03:9400/metrics',
+      'http://node04:9400/custom',
+    ]);
+    expect(targets[0]).toMatchObject({ id: 'http://node01:9400/metrics', intervalMs: 15_000, timeoutMs: 10_000, auth: { kind: 'none' }, pinned: false });
+  });
+
+  it('names the line of a bad entry', async () => {
+    const path = file('bad.txt', 'http://ok:9400/metrics\nftp://nope/x\n');
+    await expect(parseTargetsFile(path)).rejects.toThrow(/bad\.txt:2: not an http\(s\) URL/);
+    const spaced = file('spaced.txt', 'http://a:1/metrics http://b:1/metrics\n');
+    await expect(parseTargetsFile(spaced)).rejects.toBeInstanceOf(TargetsFileError);
+  });
+
+  it('reads file_sd JSON, honouring __scheme__, __metrics_path__ and __param_ labels', async () => {
+    const path = file(
+      'sd.json',
+      JSON.stringify([
+        { targets: ['gpu1:9400', 'gpu2:9400'], labels: { job: 'dcgm', __scheme__: 'https' } },
+        { targets: ['gpu3:9100'], labels: { __metrics_path__: '/probe', __param_module: 'gpu', instance: 'gpu three' } },
+        { targets: ['gpu4:9400'] },
+      ]),
+    );
+    const targets = await parseTargetsFile(path, { intervalMs: 5000 });
+    expect(targets.map((t) => [t.url, t.group, t.name, t.intervalMs])).toEqual([
+      ['https://gpu1:9400/metrics', 'dcgm', '', 5000],
+      ['https://gpu2:9400/metrics', 'dcgm', '', 5000],
+      ['http://gpu3:9100/probe?module=gpu', '', 'gpu three', 5000],
+      ['http://gpu4:9400/metrics', '', '', 5000],
+    ]);
+  });
+
+  it('reads file_sd YAML', async () => {
+    const path = file('sd.yml', '- targets: [\"a:9400\", \"b:9400\"]\n  labels:\n    group: rack1\n');
+    const targets = await parseTargetsFile(path);
+    expect(targets.map((t) => [t.url, t.group])).toEqual([
+      ['http://a:9400/metrics', 'rack1'],
+      ['http://b:9400/metrics', 'rack1'],
+    ]);
+  });
+
+  it('rejects malformed file_sd with the reason', async () => {
+    await expect(parseTargetsFile(file('x.json', '[{"targets": "a:1"}]'))).rejects.toThrow(/not a file_sd target list \(0\.targets/);
+    await expect(parseTargetsFile(file('y.json', '[{"targets": ["http://a:1"]}]'))).rejects.toThrow(/host:port/);
+    await expect(parseTargetsFile(file('z.yaml', '- targets: [a:1]\n  labels: {__scheme__: ftp}\n'))).rejects.toThrow(/__scheme__ must be http or https/);
+    await expect(parseTargetsFile(file('broken.json', '[{'))).rejects.toThrow(/invalid JSON/);
+    await expect(parseTargetsFile(join(dir, 'missing.txt'))).rejects.toThrow(/cannot read \(ENOENT\)/);
+  });
+});
