@@ -12,7 +12,7 @@ export type HiddenCounter = 'powerViolationNs' | 'thermalViolationNs';
 /** What a translated sample becomes: a canonical reading or a hidden counter. */
 export type TranslatedField = CanonicalField | HiddenCounter;
 
-export type NameGeneration = 'legacy' | '4.9' | '1.x' | 'dmon';
+export type NameGeneration = 'legacy' | '4.9' | '1.x';
 
 export interface MetricAlias {
   field: TranslatedField;
@@ -77,8 +77,10 @@ const LEGACY: Row[] = [
   ['DCGM_FI_DEV_THERMAL_VIOLATION', 'thermalViolationNs', 1, 'ns'],
 ];
 
-// Exporter 4.9 (DCGM 4.x field names). DCGM.md §4 marks them "likely"; the FB byte names are
-// not published yet and are guesses that cost nothing when absent.
+// Exporter 4.9 (DCGM 4.x field names). DCGM.md §4 marks them "likely"; the profiling and
+// power-limit names match DCGM 4's own deprecation table (legacy name -> new name). Of the FB
+// byte fields only the capacity name is known; used/free stay unmapped until a capture shows
+// them (an unknown DCGM_FI_* family is still kept raw).
 const GEN_4_9: Row[] = [
   ['DCGM_FI_PROF_SM_UTIL_RATIO', 'smActive', 1, 'ratio'],
   ['DCGM_FI_PROF_SM_OCCUPANCY_RATIO', 'smOccupancy', 1, 'ratio'],
@@ -86,22 +88,22 @@ const GEN_4_9: Row[] = [
   ['DCGM_FI_PROF_FP64_UTIL_RATIO', 'fp64Active', 1, 'ratio'],
   ['DCGM_FI_PROF_FP32_UTIL_RATIO', 'fp32Active', 1, 'ratio'],
   ['DCGM_FI_PROF_FP16_UTIL_RATIO', 'fp16Active', 1, 'ratio'],
+  ['DCGM_FI_PROF_HMMA_UTIL_RATIO', 'tensorHmmaActive', 1, 'ratio'],
+  ['DCGM_FI_PROF_IMMA_UTIL_RATIO', 'tensorImmaActive', 1, 'ratio'],
+  ['DCGM_FI_PROF_DFMA_UTIL_RATIO', 'tensorDfmaActive', 1, 'ratio'],
   ['DCGM_FI_PROF_GR_ENGINE_UTIL_RATIO', 'grEngineActive', 1, 'ratio'],
   ['DCGM_FI_PROF_DRAM_UTIL_RATIO', 'dramActive', 1, 'ratio'],
   ['DCGM_FI_DEV_GPU_UTIL_RATIO', 'gpuUtil', 1, 'ratio'],
-  ['DCGM_FI_DEV_MEM_COPY_UTIL_RATIO', 'memCopyUtil', 1, 'ratio'],
   ['DCGM_FI_DEV_NVLINK_THROUGHPUT_TOTAL', 'nvlinkTotalBytesPerSec', 1, 'B/s'],
   ['DCGM_FI_DEV_BOARD_POWER_WATTS', 'powerWatts', 1, 'W'],
   ['DCGM_FI_DEV_BOARD_POWER_LIMIT_ENFORCED_WATTS', 'powerLimitWatts', 1, 'W'],
+  ['DCGM_FI_DEV_BOARD_POWER_LIMIT_REQUESTED_WATTS', 'powerLimitWatts', 1, 'W'],
   ['DCGM_FI_DEV_GPU_ENERGY_JOULES_TOTAL', 'energyJoules', 1, 'J'],
   ['DCGM_FI_DEV_GPU_TEMP_CELSIUS', 'gpuTempC', 1, '°C'],
   ['DCGM_FI_DEV_MEMORY_TEMP_CELSIUS', 'memTempC', 1, '°C'],
   ['DCGM_FI_DEV_SM_CLOCK_HERTZ', 'smClockHz', 1, 'Hz'],
   ['DCGM_FI_DEV_MEMORY_CLOCK_HERTZ', 'memClockHz', 1, 'Hz'],
   ['DCGM_FI_DEV_FB_CAPACITY_BYTES', 'fbTotalBytes', 1, 'B'],
-  ['DCGM_FI_DEV_FB_USED_BYTES', 'fbUsedBytes', 1, 'B'],
-  ['DCGM_FI_DEV_FB_FREE_BYTES', 'fbFreeBytes', 1, 'B'],
-  ['DCGM_FI_DEV_FB_RESERVED_BYTES', 'fbReservedBytes', 1, 'B'],
   ['DCGM_FI_DEV_PCIE_REPLAY_TOTAL', 'pcieReplayTotal', 1, 'count'],
   ['DCGM_FI_DEV_XID_ERROR', 'xidLast', 1, 'code'],
   ['DCGM_FI_DEV_ROW_REMAP_UNCORRECTABLE_TOTAL', 'remappedRowsUncorrectable', 1, 'count'],
@@ -123,10 +125,9 @@ const GEN_1_X: Row[] = [
   ['dcgm_mem_copy_utilization', 'memCopyUtil', 0.01, '%'],
   ['dcgm_enc_utilization', 'encUtil', 0.01, '%'],
   ['dcgm_dec_utilization', 'decUtil', 0.01, '%'],
-  ['dcgm_pcie_tx_bytes', 'pcieTxBytesPerSec', 1, 'B/s'],
-  ['dcgm_pcie_rx_bytes', 'pcieRxBytesPerSec', 1, 'B/s'],
-  ['dcgm_nvlink_tx_bytes', 'nvlinkTxBytesPerSec', 1, 'B/s'],
-  ['dcgm_nvlink_rx_bytes', 'nvlinkRxBytesPerSec', 1, 'B/s'],
+  // NVML's PCIe throughput (DCGM field 200/201), in KB/s; the 2.x+ exporters use field 1009/1010.
+  ['dcgm_pcie_tx_throughput', 'pcieTxBytesPerSec', 1024, 'KB/s'],
+  ['dcgm_pcie_rx_throughput', 'pcieRxBytesPerSec', 1024, 'KB/s'],
   ['dcgm_nvlink_bandwidth_total', 'nvlinkTotalBytesPerSec', 1e6, 'MB/s'],
   ['dcgm_power_usage', 'powerWatts', 1, 'W'],
   ['dcgm_total_energy_consumption', 'energyJoules', 1e-3, 'mJ'],
