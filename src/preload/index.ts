@@ -1,6 +1,6 @@
 // The renderer's only door to main: the PulseApi over IPC, nothing else (no generic
 // ipcRenderer, no Node). Built as a single CommonJS file because the window is sandboxed.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, PULSE_REQUEST_METHODS, type PulseApi, type Tick } from '../shared/api';
 
 const requests = Object.fromEntries(
@@ -15,6 +15,10 @@ const api = {
     return () => {
       ipcRenderer.removeListener(IPC_TICK_CHANNEL, forward);
     };
+  },
+  // A dropped or picked File carries its path only through webUtils in a sandboxed renderer.
+  inspectFile(file: File) {
+    return ipcRenderer.invoke(IPC_REQUEST_PREFIX + 'inspectPath', webUtils.getPathForFile(file));
   },
 } as PulseApi;
 

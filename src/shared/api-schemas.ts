@@ -35,6 +35,8 @@ export const HistoryRequestSchema = z
   .strict();
 
 const TargetId = z.string().min(1).max(200);
+const InspectionId = z.string().min(1).max(200);
+const FilePath = z.string().min(1).max(4096);
 
 /** Argument tuples per request method. */
 export const REQUEST_ARG_SCHEMAS = {
@@ -45,6 +47,23 @@ export const REQUEST_ARG_SCHEMAS = {
   addTarget: z.tuple([AddTargetRequestSchema]),
   removeTarget: z.tuple([TargetId]),
   setPinned: z.tuple([TargetId, z.boolean()]),
+  inspectPath: z.tuple([FilePath]),
+  listInspections: z.tuple([]),
+  getInspection: z.tuple([InspectionId]),
+  getInspectionSeries: z.tuple([
+    InspectionId,
+    z
+      .object({
+        family: z.string().max(10_000).optional(),
+        filter: z.string().max(1000).optional(),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(5000),
+      })
+      .strict(),
+  ]),
+  getInspectionSource: z.tuple([InspectionId, z.object({ line: z.number().int().min(1), context: z.number().int().min(0).max(500) }).strict()]),
+  compareInspections: z.tuple([InspectionId, InspectionId]),
+  closeInspection: z.tuple([InspectionId]),
 } satisfies Record<PulseRequestMethod, z.ZodType>;
 
 export class InvalidRequestError extends Error {

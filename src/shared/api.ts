@@ -37,11 +37,17 @@ export interface TargetInfo {
   nodes: string[];
 }
 
+/** Fields kept in history (ring buffers cost memory per GPU and field, so not every reading). */
 export const HISTORY_FIELDS = [
   'realUtil',
   'smActive',
   'tensorActive',
   'dramActive',
+  'grEngineActive',
+  'fp64Active',
+  'pcieTxBytesPerSec',
+  'pcieRxBytesPerSec',
+  'nvlinkTotalBytesPerSec',
   'powerWatts',
   'gpuTempC',
   'fbUsedBytes',
@@ -77,6 +83,88 @@ export interface AddTargetRequest {
   intervalMs?: number;
 }
 
+// ---- inspector: exposition files opened by the user ----
+
+export interface InspectionProblem {
+  line: number;
+  column: number;
+  code: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface InspectionFamily {
+  name: string;
+  type: string;
+  help: string | null;
+  unit: string | null;
+  seriesCount: number;
+}
+
+export interface InspectionInfo {
+  id: string;
+  /** File name as the user knows it (no directory for uploads). */
+  name: string;
+  sizeBytes: number;
+  status: 'parsing' | 'done' | 'failed';
+  /** 0..1 while parsing. */
+  progress: number;
+  format: 'prometheus' | 'openmetrics' | 'dmon' | null;
+  families: InspectionFamily[];
+  sampleCount: number;
+  problems: InspectionProblem[];
+  /** GPU cards when the file is dcgm output (same computation as live targets). */
+  gpus: GpuSnapshot[];
+  error: string | null;
+  openedAt: number;
+}
+
+export interface InspectionSeriesRequest {
+  family?: string;
+  /** Case-insensitive substring over name and labels. */
+  filter?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface InspectionSeriesRow {
+  name: string;
+  labels: Record<string, string>;
+  valueText: string;
+  timestampMs: number | null;
+  line: number;
+}
+
+export interface InspectionSeriesPage {
+  total: number;
+  rows: InspectionSeriesRow[];
+}
+
+export interface InspectionSourceRequest {
+  line: number;
+  /** Lines before and after. */
+  context: number;
+}
+
+export interface InspectionSource {
+  firstLine: number;
+  lines: string[];
+}
+
+export interface InspectionComparisonRow {
+  key: string;
+  node: string;
+  gpuIndex: number | null;
+  a: GpuSnapshot | null;
+  b: GpuSnapshot | null;
+}
+
+export interface InspectionComparison {
+  a: string;
+  b: string;
+  rows: InspectionComparisonRow[];
+}
+
 /** One batch of changes: only GPUs and targets that changed since the previous tick. */
 export interface Tick {
   at: number;
@@ -85,6 +173,10 @@ export interface Tick {
   targets: TargetInfo[];
   removedTargets: string[];
   extras?: NodeExtra[];
+  /** Inspections whose progress or status changed. */
+  inspections?: InspectionInfo[];
+  /** Ask the UI to show this inspection (File > Open, argv, open-with). */
+  showInspection?: string;
 }
 
 export interface PulseRequests {
@@ -95,11 +187,29 @@ export interface PulseRequests {
   addTarget(req: AddTargetRequest): Promise<TargetInfo>;
   removeTarget(id: string): Promise<void>;
   setPinned(targetId: string, pinned: boolean): Promise<TargetInfo>;
+  /** Desktop only: a path the user chose (dialog, drop, argv); parsing continues in a worker. */
+  inspectPath(path: string): Promise<InspectionInfo>;
+  listInspections(): Promise<InspectionInfo[]>;
+  getInspection(id: string): Promise<InspectionInfo>;
+  getInspectionSeries(id: string, req: InspectionSeriesRequest): Promise<InspectionSeriesPage>;
+  getInspectionSource(id: string, req: InspectionSourceRequest): Promise<InspectionSource>;
+  compareInspections(a: string, b: string): Promise<InspectionComparison>;
+  closeInspection(id: string): Promise<void>;
 }
 
-export interface PulseApi extends PulseRequests {
+/** What main implements once (PulseService) and every transport carries. */
+export interface PulseBackend extends PulseRequests {
   /** Live ticks; returns the unsubscribe function. */
   onTick(listener: (tick: Tick) => void): () => void;
+}
+
+/** What the renderer sees: the backend plus what only a page can do. */
+export interface PulseApi extends PulseBackend {
+  /**
+   * Open a file the user dropped or picked in the page. The preload maps it to inspectPath
+   * (webUtils.getPathForFile); the HTTP bridge uploads the bytes to serve mode.
+   */
+  inspectFile(file: File): Promise<InspectionInfo>;
 }
 
 export type PulseRequestMethod = keyof PulseRequests;
@@ -113,7 +223,17 @@ export const PULSE_REQUEST_METHODS = [
   'addTarget',
   'removeTarget',
   'setPinned',
+  'inspectPath',
+  'listInspections',
+  'getInspection',
+  'getInspectionSeries',
+  'getInspectionSource',
+  'compareInspections',
+  'closeInspection',
 ] as const satisfies readonly PulseRequestMethod[];
+
+/** serve mode: POST the raw file bytes here with ?name=<file name>; answers the InspectionInfo. */
+export const HTTP_INSPECT_UPLOAD_PATH = '/api/inspect-upload';
 
 export const IPC_REQUEST_PREFIX = 'pulse:';
 export const IPC_TICK_CHANNEL = 'pulse:tick';

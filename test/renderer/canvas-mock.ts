@@ -15,7 +15,7 @@ export function installCanvasMock(): void {
       return true;
     },
   };
-  HTMLCanvasElement.prototype.getContext = function () {
+  HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement) {
     return new Proxy({ canvas: this }, handler) as unknown as CanvasRenderingContext2D;
-  } as typeof HTMLCanvasElement.prototype.getContext;
+  } as unknown as typeof HTMLCanvasElement.prototype.getContext;
 }

@@ -62,6 +62,14 @@ export function fakeApi(init: { targets?: TargetInfo[]; gpus?: GpuSnapshot[]; fa
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    inspectFile: () => Promise.reject(new Error('not in this fake')),
+    inspectPath: () => Promise.reject(new Error('not in this fake')),
+    listInspections: () => Promise.resolve([]),
+    getInspection: () => Promise.reject(new Error('not in this fake')),
+    getInspectionSeries: () => Promise.reject(new Error('not in this fake')),
+    getInspectionSource: () => Promise.reject(new Error('not in this fake')),
+    compareInspections: () => Promise.reject(new Error('not in this fake')),
+    closeInspection: () => Promise.resolve(),
     emit(tick) {
       for (const l of listeners) l(tick);
     },

@@ -1,7 +1,21 @@
 // PulseService: the one object every front end talks to (DESIGN.md §4). It owns the targets,
 // drives scrape -> parse -> translate/compute -> history -> publish, and batches the changes
 // into ticks. It never imports electron; the desktop app and serve mode both compose it.
-import type { AddTargetRequest, AppInfo, HistoryRequest, HistoryResponse, PulseApi, TargetInfo, Tick } from '../../shared/api';
+import type {
+  AddTargetRequest,
+  AppInfo,
+  HistoryRequest,
+  HistoryResponse,
+  InspectionComparison,
+  InspectionInfo,
+  InspectionSeriesPage,
+  InspectionSeriesRequest,
+  InspectionSource,
+  InspectionSourceRequest,
+  PulseBackend,
+  TargetInfo,
+  Tick,
+} from '../../shared/api';
 import { HISTORY_FIELDS } from '../../shared/api';
 import type { GpuSnapshot, NodeExtra } from '../../shared/gpu';
 import { parseExposition, formatFromContentType } from './exposition';
@@ -13,6 +27,7 @@ import { TargetStateTracker, type ScrapeFailureReport } from './fleet/target-sta
 import { TargetConfigSchema, type TargetConfig } from './fleet/targets';
 import type { SecretStore } from './fleet/secrets';
 import type { SettingsStore } from './settings/store';
+import { Inspector } from './inspect/inspector';
 
 export const DEMO_INTERVAL_MS = 2_000;
 const RUN_NOW_FLEET_SIZE = 50;
@@ -53,7 +68,7 @@ interface TargetRuntime {
   published: TargetInfo | null;
 }
 
-export class PulseService implements PulseApi {
+export class PulseService implements PulseBackend {
   private readonly targets = new Map<string, TargetRuntime>();
   private readonly gpus = new Map<string, GpuSnapshot>();
   private readonly extras = new Map<string, NodeExtra[]>();
@@ -65,13 +80,20 @@ export class PulseService implements PulseApi {
   private readonly now: () => number;
   private demoFleet: DemoFleetHandle | null = null;
   private staleTimer: NodeJS.Timeout | null = null;
-  private pending: { gpus: Map<string, GpuSnapshot>; removedGpus: Set<string>; targets: Set<string>; removedTargets: Set<string> } = emptyPending();
+  private pending = emptyPending();
   private flushTimer: NodeJS.Timeout | null = null;
   private started = false;
+  readonly inspector: Inspector;
 
   constructor(private readonly opts: PulseServiceOptions) {
     this.now = opts.now ?? Date.now;
     this.states = new TargetStateTracker({ now: this.now });
+    this.inspector = new Inspector({
+      onChange: (info) => {
+        this.pending.inspections.set(info.id, info);
+        this.scheduleFlush();
+      },
+    });
     this.scraper = opts.scraper ?? createScraper();
     this.scheduler = new ScrapeScheduler({
       concurrency: opts.concurrency ?? 64,
@@ -99,6 +121,7 @@ export class PulseService implements PulseApi {
     if (this.staleTimer) clearInterval(this.staleTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     await this.stopDemo();
+    await this.inspector.dispose();
     await this.scraper.close();
   }
 
@@ -154,6 +177,47 @@ export class PulseService implements PulseApi {
     if (runtime.persisted) this.persistTargets();
     this.queueTarget(runtime);
     return this.targetInfo(runtime);
+  }
+
+  // ---- inspector ----
+
+  inspectPath(path: string): Promise<InspectionInfo> {
+    return this.inspector.inspectPath(path);
+  }
+
+  /** serve mode's upload route: the bytes of a file dropped in the browser. */
+  inspectUpload(name: string, body: AsyncIterable<Uint8Array>, sizeBytes: number | null): Promise<InspectionInfo> {
+    return this.inspector.inspectStream(name, body, sizeBytes);
+  }
+
+  async listInspections(): Promise<InspectionInfo[]> {
+    return this.inspector.list();
+  }
+
+  async getInspection(id: string): Promise<InspectionInfo> {
+    return this.inspector.get(id);
+  }
+
+  async getInspectionSeries(id: string, req: InspectionSeriesRequest): Promise<InspectionSeriesPage> {
+    return this.inspector.series(id, req);
+  }
+
+  getInspectionSource(id: string, req: InspectionSourceRequest): Promise<InspectionSource> {
+    return this.inspector.source(id, req);
+  }
+
+  async compareInspections(a: string, b: string): Promise<InspectionComparison> {
+    return this.inspector.compare(a, b);
+  }
+
+  async closeInspection(id: string): Promise<void> {
+    this.inspector.close(id);
+  }
+
+  /** Ask front ends to show an inspection (File > Open, argv, open-with). */
+  showInspection(id: string): void {
+    this.pending.showInspection = id;
+    this.scheduleFlush();
   }
 
   onTick(listener: (tick: Tick) => void): () => void {
@@ -363,6 +427,8 @@ export class PulseService implements PulseApi {
       }),
       removedTargets: [...pending.removedTargets],
     };
+    if (pending.inspections.size > 0) tick.inspections = [...pending.inspections.values()];
+    if (pending.showInspection) tick.showInspection = pending.showInspection;
     for (const listener of this.listeners) {
       try {
         listener(tick);
@@ -374,7 +440,14 @@ export class PulseService implements PulseApi {
 }
 
 function emptyPending() {
-  return { gpus: new Map<string, GpuSnapshot>(), removedGpus: new Set<string>(), targets: new Set<string>(), removedTargets: new Set<string>() };
+  return {
+    gpus: new Map<string, GpuSnapshot>(),
+    removedGpus: new Set<string>(),
+    targets: new Set<string>(),
+    removedTargets: new Set<string>(),
+    inspections: new Map<string, InspectionInfo>(),
+    showInspection: null as string | null,
+  };
 }
 
 function historyValues(gpu: GpuSnapshot): Record<string, number | null> {

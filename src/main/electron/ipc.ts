@@ -1,7 +1,7 @@
 // Electron IPC adapter: maps `pulse:<method>` invocations to the service after checking the
 // sender and validating the arguments, and forwards ticks to the window that owns the bridge.
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, PULSE_REQUEST_METHODS, type PulseApi } from '../../shared/api';
+import { IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, PULSE_REQUEST_METHODS, type PulseBackend } from '../../shared/api';
 import { dispatchRequest } from '../core/dispatch';
 
 export interface IpcAdapterOptions {
@@ -9,7 +9,7 @@ export interface IpcAdapterOptions {
   isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
 }
 
-export function registerIpcHandlers(ipcMain: IpcMain, service: PulseApi, options: IpcAdapterOptions): () => void {
+export function registerIpcHandlers(ipcMain: IpcMain, service: PulseBackend, options: IpcAdapterOptions): () => void {
   for (const method of PULSE_REQUEST_METHODS) {
     ipcMain.handle(IPC_REQUEST_PREFIX + method, async (event, ...args: unknown[]) => {
       if (!options.isTrustedSender(event)) throw new Error(`rejected ${method}: request from an untrusted frame`);
@@ -24,7 +24,7 @@ export function registerIpcHandlers(ipcMain: IpcMain, service: PulseApi, options
 }
 
 /** Send every tick to a window's renderer until the window goes away. */
-export function forwardTicks(service: PulseApi, contents: WebContents): () => void {
+export function forwardTicks(service: PulseBackend, contents: WebContents): () => void {
   const unsubscribe = service.onTick((tick) => {
     if (!contents.isDestroyed()) contents.send(IPC_TICK_CHANNEL, tick);
   });

@@ -3,13 +3,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import type { PulseApi } from '../../shared/api';
+import { HTTP_INSPECT_UPLOAD_PATH, type InspectionInfo, type PulseBackend } from '../../shared/api';
 import { InvalidRequestError } from '../../shared/api-schemas';
 import { dispatchRequest } from '../core/dispatch';
 import { serveStatic } from './static-files';
 
 export interface HttpAdapterOptions {
-  service: PulseApi;
+  service: PulseBackend & {
+    inspectUpload(name: string, body: AsyncIterable<Uint8Array>, sizeBytes: number | null): Promise<InspectionInfo>;
+  };
   host: string;
   port: number;
   /** Folder with the built renderer (out/renderer). */
@@ -53,6 +55,13 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     if (req.method === 'GET' && path === '/api/targets') return sendJson(res, 200, await opts.service.getTargets());
     if (req.method === 'GET' && path === '/api/gpus') return sendJson(res, 200, await opts.service.getGpus());
     if (req.method === 'GET' && path === '/api/events') return openEventStream(req, res);
+    if (path === HTTP_INSPECT_UPLOAD_PATH) {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST the file bytes with ?name=<file name>' });
+      const name = (url.searchParams.get('name') ?? 'upload.prom').slice(0, 255);
+      const length = Number(req.headers['content-length']);
+      const info = await opts.service.inspectUpload(name, req, Number.isFinite(length) ? length : null);
+      return sendJson(res, 200, { result: info });
+    }
     if (path.startsWith('/api/call/')) {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST with a JSON array of arguments' });
       return callMethod(decodeURIComponent(path.slice('/api/call/'.length)), req, res);

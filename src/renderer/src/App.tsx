@@ -2,10 +2,22 @@ import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { AppInfo, PulseApi } from '../../shared/api';
 import { FleetStore } from './state/fleet-store';
 import { FleetView } from './components/FleetView';
+import { GpuFocusView } from './views/GpuFocusView';
+import { PlotView } from './views/PlotView';
+import { InspectorView } from './inspector/InspectorView';
+import { navigate, routeHref, useRoute, type Route } from './navigation';
+
+const NAV: Array<{ label: string; route: Route; key: string }> = [
+  { label: 'Fleet', route: { view: 'fleet' }, key: 'fleet' },
+  { label: 'Plot', route: { view: 'plot', field: 'realUtil', keys: [] }, key: 'plot' },
+  { label: 'Inspector', route: { view: 'inspector', id: null }, key: 'inspector' },
+  { label: 'Targets', route: { view: 'targets' }, key: 'targets' },
+];
 
 export function App({ api }: { api: PulseApi }) {
   const store = useMemo(() => new FleetStore(api), [api]);
   const state = useSyncExternalStore(store.subscribe, store.getState);
+  const route = useRoute();
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [now, setNow] = useState(() => Date.now());
 
@@ -13,8 +25,13 @@ export function App({ api }: { api: PulseApi }) {
     void store.start();
     api.getAppInfo().then(setInfo, () => setInfo(null));
     const timer = setInterval(() => setNow(Date.now()), 5000);
+    // File > Open, argv and open-with ask main to show an inspection.
+    const unsubscribe = api.onTick((tick) => {
+      if (tick.showInspection) navigate({ view: 'inspector', id: tick.showInspection });
+    });
     return () => {
       clearInterval(timer);
+      unsubscribe();
       store.stop();
     };
   }, [api, store]);
@@ -27,6 +44,13 @@ export function App({ api }: { api: PulseApi }) {
     <div className="app">
       <header className="topbar">
         <h1>GPU Pulse</h1>
+        <nav className="tabs" aria-label="Views">
+          {NAV.map((item) => (
+            <a key={item.key} href={routeHref(item.route)} className={route.view === item.key || (item.key === 'fleet' && (route.view === 'node' || route.view === 'gpu')) ? 'active' : ''}>
+              {item.label}
+            </a>
+          ))}
+        </nav>
         {info?.demo ? (
           <span className="demo-chip" title="No targets configured: showing the built-in simulated fleet">
             demo fleet
@@ -37,13 +61,21 @@ export function App({ api }: { api: PulseApi }) {
         </span>
       </header>
       <main>
-        {state.status === 'loading' ? <div className="empty">Connecting…</div> : null}
-        {state.status === 'error' ? (
+        {route.view === 'inspector' ? (
+          <InspectorView api={api} inspectionId={route.id} />
+        ) : state.status === 'loading' ? (
+          <div className="empty">Connecting…</div>
+        ) : state.status === 'error' ? (
           <div className="empty error" role="alert">
             Could not reach the GPU Pulse service: {state.error}
           </div>
-        ) : null}
-        {state.status === 'ready' ? <FleetView state={state} now={now} /> : null}
+        ) : route.view === 'gpu' ? (
+          <GpuFocusView api={api} store={store} gpuKey={route.key} />
+        ) : route.view === 'plot' ? (
+          <PlotView api={api} store={store} field={route.field} keys={route.keys} />
+        ) : (
+          <FleetView state={state} now={now} />
+        )}
       </main>
     </div>
   );

@@ -1,6 +1,6 @@
 // PulseApi over HTTP + Server-Sent Events, for serve mode (the same contract the preload
 // provides over IPC in the desktop app).
-import { PULSE_REQUEST_METHODS, type PulseApi, type Tick } from '../../../shared/api';
+import { HTTP_INSPECT_UPLOAD_PATH, PULSE_REQUEST_METHODS, type InspectionInfo, type PulseApi, type Tick } from '../../../shared/api';
 
 export function createHttpBridge(base = '', token: string | null = null): PulseApi {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -23,6 +23,15 @@ export function createHttpBridge(base = '', token: string | null = null): PulseA
       const source = new EventSource(`${base}/api/events${query}`);
       source.addEventListener('tick', (event) => listener(JSON.parse((event as MessageEvent<string>).data) as Tick));
       return () => source.close();
+    },
+    // The browser has no path for a dropped file: stream its bytes to serve mode.
+    async inspectFile(file: File): Promise<InspectionInfo> {
+      const uploadHeaders: Record<string, string> = { 'content-type': 'application/octet-stream' };
+      if (token) uploadHeaders.authorization = `Bearer ${token}`;
+      const response = await fetch(`${base}${HTTP_INSPECT_UPLOAD_PATH}?name=${encodeURIComponent(file.name)}`, { method: 'POST', headers: uploadHeaders, body: file });
+      const payload = (await response.json()) as { result?: InspectionInfo; error?: string };
+      if (!response.ok || !payload.result) throw new Error(payload.error ?? `upload failed with HTTP ${response.status}`);
+      return payload.result;
     },
   } as PulseApi;
 }
