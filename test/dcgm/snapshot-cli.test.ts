@@ -73,6 +73,13 @@ describe('gpu-pulse snapshot on files', () => {
     expect(vgpu.readings).not.toHaveProperty('powerWatts');
     expect(vgpu.realUtil.missing).toEqual(['smActive', 'tensorActive', 'dramActive']);
     expect(vgpu.class.label).toBe('unknown (no SM counter)');
+    // An exporter field the alias table does not map is shown raw, not dropped.
+    expect(vgpu.raw).toEqual({ DCGM_FI_DEV_VGPU_LICENSE_STATUS: 1 });
+  });
+
+  it('shows unknown DCGM fields raw in the table too', async () => {
+    const { stdout } = await snapshot([`${samples}/cncf-vks-v1.35_grid-a100-40c-vgpu_full-scrape.prom`]);
+    expect(stdout).toMatch(/GPU 0: fields GPU Pulse does not know yet, as served: DCGM_FI_DEV_VGPU_LICENSE_STATUS=1/);
   });
 
   it('custom weights change the score', async () => {

@@ -46,6 +46,8 @@ export interface SnapshotGpu {
   realUtil: { value: number | null; missing: string[] };
   class: WorkloadClass;
   health: Health;
+  /** DCGM fields the alias table does not know yet, as served; present only when there are some. */
+  raw?: Record<string, number>;
 }
 
 export interface SnapshotProblem extends Problem {
@@ -214,6 +216,7 @@ function toSnapshotGpu(g: GpuSnapshot): SnapshotGpu {
     realUtil: { value: g.realUtil, missing: g.realUtilMissing },
     class: g.class,
     health: g.health,
+    ...(g.raw ? { raw: g.raw } : {}),
   };
 }
 
@@ -279,6 +282,10 @@ function toTable(output: SnapshotOutput): string {
       notes.push(`${who}: ${g.realUtil.value === null ? 'real utilization unknown' : 'real utilization is a lower bound'}, missing ${names}`);
     }
     for (const reason of g.health.reasons) notes.push(`${who}: ${reason.state} ${reason.message}`);
+    if (g.raw) {
+      const fields = Object.entries(g.raw).map(([name, value]) => `${name}=${value}`);
+      notes.push(`${who}: fields GPU Pulse does not know yet, as served: ${fields.join(' ')}`);
+    }
   }
   if (notes.length > 0) out.push('', ...notes);
   if (output.extras.length > 0) {
