@@ -244,7 +244,8 @@ export function parseSecondsTimestamp(s: string, start: number, end: number): nu
     return seconds * 1000;
   }
   let sec = 0;
-  for (let i = intStart; i < intEnd; i++) sec = sec * 10 + (s.charCodeAt(i) - Ch.Zero);
+  if (intEnd - intStart > 15) sec = Number(s.slice(intStart, intEnd)); // correctly rounded
+  else for (let i = intStart; i < intEnd; i++) sec = sec * 10 + (s.charCodeAt(i) - Ch.Zero);
   let nsec = 0;
   for (let i = 0; i < 9; i++) {
     const at = fracStart + i;
