@@ -76,7 +76,7 @@ export class OmFamilyRules {
 
   // one-entry cache of the last sample name's relation to the current family
   private lastName = '';
-  private lastSuffix: string | null = null;
+  private lastSuffix = '';
 
   constructor(private readonly report: RuleReporter) {}
 
@@ -119,22 +119,23 @@ export class OmFamilyRules {
   /** A syntactically valid sample line. */
   sample(s: Sample, column: number): void {
     let cur = this.current;
-    let suffix: string | null;
+    let suffix: string;
     if (s.name === this.lastName && cur !== null) {
       suffix = this.lastSuffix;
     } else {
-      suffix = null;
+      let found: string | null = null;
       if (cur !== null) {
         const famName = cur.family.name;
         if (s.name.startsWith(famName)) {
           const sfx = s.name.slice(famName.length);
-          if (suffixesOf(cur.type).includes(sfx)) suffix = sfx;
+          if (suffixesOf(cur.type).includes(sfx)) found = sfx;
         }
       }
-      if (suffix === null) {
+      if (found === null) {
         cur = this.open(s.name, 'unknown', s.line);
-        suffix = '';
+        found = '';
       }
+      suffix = found;
       this.lastName = s.name;
       this.lastSuffix = suffix;
     }
@@ -184,7 +185,7 @@ export class OmFamilyRules {
     if (type === 'summary' && suffix === '' && value < 0) {
       this.report(line, column, 'negative-value', `quantile value ${s.valueText} must not be negative`);
     }
-    if (suffix !== '' && suffix !== null) {
+    if (suffix !== '') {
       if (Number.isNaN(value) && NOT_NAN_SUFFIXES.has(suffix)) {
         this.report(line, column, 'nan-value', `counter-like sample "${s.name}" must not be NaN`);
       }
