@@ -61,10 +61,20 @@ interface OpenFamily {
   firstLine: number;
 }
 
+/** Says why a name is taken, with the usual cause: 0.0.4-style names fed to OpenMetrics. */
+function clashMessage(family: Family, sampleName: string, owner: Family, ownerLine: number): string {
+  const ownerSuffixes = suffixesOf(owner.type);
+  if (family.type === 'unknown' && family.samples.length > 0 && owner.name === family.name && !ownerSuffixes.includes('')) {
+    const expected = ownerSuffixes.map((x) => owner.name + x).join(' or ');
+    return `sample "${sampleName}" does not belong to the ${owner.type} family "${owner.name}" (line ${ownerLine}), whose samples must be named ${expected}, and cannot start a family of the same name (as in 0.0.4 text, where counters need no _total)`;
+  }
+  return `family "${family.name}" clashes with the name "${sampleName}" already used by the ${owner.type} family "${owner.name}" (line ${ownerLine}); families must be contiguous and their sample names unique`;
+}
+
 export class OmFamilyRules {
   private readonly families: Family[] = [];
-  /** Family names plus their type's sample names, for the clash rule. */
-  private readonly seenNames = new Set<string>();
+  /** Family names plus their type's sample names, for the clash rule, with who took them. */
+  private readonly seenNames = new Map<string, { family: Family; line: number }>();
   private current: OpenFamily | null = null;
 
   // grouping state of the current family
@@ -228,13 +238,12 @@ export class OmFamilyRules {
     const name = family.name;
     for (const suffix of new Set([...suffixesOf(family.type), ''])) {
       const sampleName = name + suffix;
-      if (this.seenNames.has(sampleName)) {
-        this.report(cur.firstLine, 1, 'clashing-name', suffix === '' && family.type === 'unknown' && family.samples.length > 0
-          ? `sample "${sampleName}" starts a new family, but the name is already used by an earlier family; a family's samples must be contiguous and use its type's suffixes (e.g. counter samples end in _total)`
-          : `family "${name}" clashes with the name "${sampleName}" of an earlier family; family names and their sample names must be unique`);
+      const owner = this.seenNames.get(sampleName);
+      if (owner !== undefined) {
+        this.report(cur.firstLine, 1, 'clashing-name', clashMessage(family, sampleName, owner.family, owner.line));
         break;
       }
-      this.seenNames.add(sampleName);
+      this.seenNames.set(sampleName, { family, line: cur.firstLine });
     }
     if (family.unit !== null) {
       if (!name.endsWith('_' + family.unit)) {
