@@ -20,12 +20,14 @@ import { HISTORY_FIELDS } from '../../shared/api';
 import type { GpuSnapshot, NodeExtra } from '../../shared/gpu';
 import { parseExposition, formatFromContentType } from './exposition';
 import { createDcgmPipeline } from './dcgm';
-import { createScraper, type Scraper, type ScrapeRequest } from './sources/http-scrape';
+import { createScraper, type Scraper } from './sources/http-scrape';
 import { HistoryStore } from './fleet/history';
 import { ScrapeScheduler } from './fleet/scheduler';
-import { TargetStateTracker, type ScrapeFailureReport } from './fleet/target-state';
+import { TargetStateTracker } from './fleet/target-state';
+import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from './fleet/scrape-target';
+import { createSelfMetrics, type SelfMetrics } from './fleet/self-metrics';
 import { TargetConfigSchema, type TargetConfig } from './fleet/targets';
-import type { SecretStore } from './fleet/secrets';
+import { createServeSecretStore, type SecretStore } from './fleet/secrets';
 import type { SettingsStore } from './settings/store';
 import { Inspector } from './inspect/inspector';
 
@@ -77,6 +79,7 @@ export class PulseService implements PulseBackend {
   private readonly scraper: Scraper;
   private readonly scheduler: ScrapeScheduler;
   private readonly states: TargetStateTracker;
+  readonly selfMetrics: SelfMetrics;
   private readonly now: () => number;
   private demoFleet: DemoFleetHandle | null = null;
   private staleTimer: NodeJS.Timeout | null = null;
@@ -95,11 +98,22 @@ export class PulseService implements PulseBackend {
       },
     });
     this.scraper = opts.scraper ?? createScraper();
-    this.scheduler = new ScrapeScheduler({
-      concurrency: opts.concurrency ?? 64,
-      jitterRatio: 0.1,
-      run: (target: TargetConfig) => this.scrapeTarget(target.id),
+    this.selfMetrics = createSelfMetrics({
+      targetStateCounts: () => this.states.countByState(),
+      historyBytes: () => this.history.bytes(),
     });
+    const runTarget = createTargetRunner({
+      scraper: this.scraper,
+      secrets: opts.secrets ?? createServeSecretStore(),
+      tracker: this.states,
+      ingest: (target, result) => this.ingest(target, result),
+      onScrapeDone: (target, durationMs, failure) => {
+        this.selfMetrics.observeScrape(target.id, durationMs, failure);
+        const runtime = this.targets.get(target.id);
+        if (runtime) this.queueTarget(runtime);
+      },
+    });
+    this.scheduler = new ScrapeScheduler({ concurrency: opts.concurrency ?? 64, jitterRatio: 0.1, run: runTarget });
   }
 
   async start(): Promise<void> {
@@ -232,47 +246,31 @@ export class PulseService implements PulseBackend {
 
   // ---- pipeline ----
 
-  private async scrapeTarget(id: string): Promise<'ok' | 'failed'> {
-    const runtime = this.targets.get(id);
-    if (!runtime) return 'failed';
-    const { config } = runtime;
-    let auth: ScrapeRequest['auth'];
-    try {
-      auth = await this.resolveAuth(config);
-    } catch (err) {
-      this.recordFailure(runtime, { state: 'unauthorized', message: `credentials for ${config.url} unavailable: ${(err as Error).message}`, remedy: 'set the password or token again in the target settings', durationMs: 0 });
-      return 'failed';
-    }
-    const result = await this.scraper.scrape({ url: config.url, timeoutMs: config.timeoutMs, maxBytes: config.maxBytes, auth, tls: config.tls, headers: config.headers });
-    if (!this.targets.has(id)) return 'failed';
-    if (!result.ok) {
-      this.recordFailure(runtime, result);
-      return 'failed';
-    }
+  /** Parse a scraped body and feed it through the dcgm pipeline; the runner records the state. */
+  private ingest(config: TargetConfig, result: ScrapeSuccess): IngestOutcome {
+    const runtime = this.targets.get(config.id);
+    if (!runtime) return { ok: true };
     if (result.body.length === 0) {
-      this.recordFailure(runtime, {
+      return {
+        ok: false,
         state: 'down',
+        transient: true,
         message: `empty body (HTTP ${result.status}, 0 bytes) from ${config.url}`,
         remedy: 'dcgm-exporter answers an empty body for a few seconds while it reloads its configuration; if it lasts, check the exporter',
-        durationMs: result.durationMs,
-        transient: true,
-      });
-      return 'failed';
+      };
     }
     const parsed = parseExposition(result.body, { format: formatFromContentType(result.contentType), mode: 'lenient' });
     const firstError = parsed.problems.find((p) => p.severity === 'error');
     if (firstError || parsed.families.length === 0) {
       const why = firstError ? `line ${firstError.line}, column ${firstError.column}: ${firstError.message}` : 'no metric families in the body';
-      this.recordFailure(runtime, {
-        state: 'parse-error',
+      return {
+        ok: false,
         message: `not Prometheus exposition text from ${config.url} (${why})`,
         remedy: 'check that the URL is a metrics endpoint such as http://host:9400/metrics',
-        durationMs: result.durationMs,
-      });
-      return 'failed';
+      };
     }
     const observedAt = this.now();
-    const out = runtime.pipeline.ingest(parsed.families, { sourceId: id, fallbackNode: new URL(config.url).hostname, observedAt });
+    const out = runtime.pipeline.ingest(parsed.families, { sourceId: config.id, fallbackNode: new URL(config.url).hostname, observedAt });
     const seen = new Set<string>();
     for (const gpu of out.gpus) {
       seen.add(gpu.key);
@@ -282,26 +280,10 @@ export class PulseService implements PulseBackend {
     }
     for (const key of runtime.gpuKeys) if (!seen.has(key)) this.dropGpu(key);
     runtime.gpuKeys = seen;
-    this.extras.set(id, out.extras);
+    this.extras.set(config.id, out.extras);
     runtime.nodes = [...new Set(out.gpus.map((g) => g.node))].sort();
     runtime.notice = out.gpus.length === 0 ? { message: `no dcgm GPU series at ${config.url}`, remedy: 'point the target at a dcgm-exporter (default port 9400)' } : null;
-    this.states.recordSuccess(id, result.durationMs, observedAt);
-    this.queueTarget(runtime);
-    return 'ok';
-  }
-
-  private recordFailure(runtime: TargetRuntime, report: ScrapeFailureReport): void {
-    // The last data stays visible (with its age); the state says why it is not fresh.
-    this.states.recordFailure(runtime.config.id, report);
-    this.queueTarget(runtime);
-  }
-
-  private async resolveAuth(config: TargetConfig): Promise<ScrapeRequest['auth']> {
-    const auth = config.auth;
-    if (auth.kind === 'none') return undefined;
-    if (!this.opts.secrets) throw new Error('no secret store is configured');
-    if (auth.kind === 'basic') return { kind: 'basic', username: auth.username, password: await this.opts.secrets.get(auth.password) };
-    return { kind: 'bearer', token: await this.opts.secrets.get(auth.token) };
+    return { ok: true };
   }
 
   private targetInfo(runtime: TargetRuntime): TargetInfo {
@@ -359,6 +341,7 @@ export class PulseService implements PulseBackend {
   private removeRuntime(runtime: TargetRuntime): void {
     this.scheduler.remove(runtime.config.id);
     this.states.remove(runtime.config.id);
+    this.selfMetrics.forgetTarget(runtime.config.id);
     this.targets.delete(runtime.config.id);
     for (const key of runtime.gpuKeys) this.dropGpu(key);
     this.extras.delete(runtime.config.id);

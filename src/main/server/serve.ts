@@ -55,7 +55,14 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
   });
   await service.start();
-  const http = await startHttpAdapter({ service, host: opts.host, port: opts.port, rendererDir: findRendererDir(), token: token ?? undefined });
+  const http = await startHttpAdapter({
+    service,
+    host: opts.host,
+    port: opts.port,
+    rendererDir: findRendererDir(),
+    token: token ?? undefined,
+    metrics: async () => ({ contentType: service.selfMetrics.registry.contentType, body: await service.selfMetrics.registry.metrics() }),
+  });
   return {
     url: http.url,
     token,

@@ -18,6 +18,8 @@ export type IngestOutcome =
       remedy: string;
       /** True for bodies expected to fix themselves, e.g. the exporter's empty reload body. */
       transient?: boolean;
+      /** The state to show; parse-error unless the body says the exporter is not serving (down). */
+      state?: TargetFailureState;
     };
 
 export interface TargetRunnerDeps {
@@ -82,7 +84,7 @@ export function createTargetRunner(deps: TargetRunnerDeps): (target: TargetConfi
       outcome = { ok: false, message: `could not read the body: ${(error as Error).message}`, remedy: 'report this as a GPU Pulse bug, with the exporter output' };
     }
     if (!outcome.ok) {
-      return fail(target, 'parse-error', outcome.message, outcome.remedy, result.durationMs, outcome.transient);
+      return fail(target, outcome.state ?? 'parse-error', outcome.message, outcome.remedy, result.durationMs, outcome.transient);
     }
     if (tracker.has(target.id)) tracker.recordSuccess(target.id, result.durationMs);
     deps.onScrapeDone?.(target, result.durationMs, null);
