@@ -17,12 +17,33 @@ export const HttpUrlSchema = z
     }
   }, 'must be an http:// or https:// URL');
 
+const SecretInputSchema = z.union([
+  z.string().min(1).max(10_000),
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }).strict(),
+  z.object({ file: z.string().min(1).max(4096) }).strict(),
+]);
+
+const FilePathSchema = z.string().min(1).max(4096);
+
 export const AddTargetRequestSchema = z
   .object({
     url: HttpUrlSchema,
-    name: z.string().trim().min(1).max(200).optional(),
-    group: z.string().trim().min(1).max(200).optional(),
+    name: z.string().trim().max(200).optional(),
+    group: z.string().trim().max(200).optional(),
     intervalMs: z.number().int().min(1000).max(3_600_000).optional(),
+    timeoutMs: z.number().int().min(100).max(600_000).optional(),
+    auth: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('none') }).strict(),
+        z.object({ kind: z.literal('basic'), username: z.string().min(1).max(500), password: SecretInputSchema.optional() }).strict(),
+        z.object({ kind: z.literal('bearer'), token: SecretInputSchema.optional() }).strict(),
+      ])
+      .optional(),
+    tls: z
+      .object({ caFile: FilePathSchema.optional(), certFile: FilePathSchema.optional(), keyFile: FilePathSchema.optional(), insecureSkipVerify: z.boolean().optional() })
+      .strict()
+      .optional(),
+    headers: z.record(z.string().max(200), z.string().max(4000)).optional(),
   })
   .strict();
 
@@ -47,6 +68,9 @@ export const REQUEST_ARG_SCHEMAS = {
   addTarget: z.tuple([AddTargetRequestSchema]),
   removeTarget: z.tuple([TargetId]),
   setPinned: z.tuple([TargetId, z.boolean()]),
+  updateTarget: z.tuple([TargetId, AddTargetRequestSchema]),
+  testTarget: z.tuple([AddTargetRequestSchema]),
+  getNodeExtras: z.tuple([z.string().min(1).max(500)]),
   inspectPath: z.tuple([FilePath]),
   listInspections: z.tuple([]),
   getInspection: z.tuple([InspectionId]),

@@ -35,6 +35,11 @@ export interface TargetInfo {
   demo: boolean;
   /** Node names (hostname labels) seen in the last successful scrape. */
   nodes: string[];
+  timeoutMs: number;
+  authKind: 'none' | 'basic' | 'bearer';
+  /** Basic-auth user name (never the password). */
+  username: string | null;
+  tls: TargetTlsRequest | null;
 }
 
 /** Fields kept in history (ring buffers cost memory per GPU and field, so not every reading). */
@@ -76,11 +81,47 @@ export interface AppInfo {
   demo: boolean;
 }
 
+/** A secret typed by the user (desktop: encrypted with the OS key store) or a reference to one. */
+export type SecretInput = string | { env: string } | { file: string };
+
+export type TargetAuthRequest =
+  | { kind: 'none' }
+  | { kind: 'basic'; username: string; password?: SecretInput }
+  | { kind: 'bearer'; token?: SecretInput };
+
+export interface TargetTlsRequest {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Unsafe: accepts any certificate. The UI marks it. */
+  insecureSkipVerify?: boolean;
+}
+
 export interface AddTargetRequest {
   url: string;
   name?: string;
   group?: string;
   intervalMs?: number;
+  timeoutMs?: number;
+  /** On update, a secret left out keeps the stored one. */
+  auth?: TargetAuthRequest;
+  tls?: TargetTlsRequest;
+  headers?: Record<string, string>;
+}
+
+/** What "test connection" found, without adding the target. */
+export interface TargetTestResult {
+  ok: boolean;
+  state: TargetState;
+  message: string;
+  remedy: string | null;
+  durationMs: number;
+  gpuCount: number;
+  nodes: string[];
+  models: string[];
+  /** E.g. "legacy field names (dcgm-exporter ≤ 4.8)", "driver 570.124.06", "no profiling counters". */
+  exporterHints: string[];
+  problems: string[];
 }
 
 // ---- inspector: exposition files opened by the user ----
@@ -187,6 +228,10 @@ export interface PulseRequests {
   addTarget(req: AddTargetRequest): Promise<TargetInfo>;
   removeTarget(id: string): Promise<void>;
   setPinned(targetId: string, pinned: boolean): Promise<TargetInfo>;
+  updateTarget(id: string, req: AddTargetRequest): Promise<TargetInfo>;
+  testTarget(req: AddTargetRequest): Promise<TargetTestResult>;
+  /** NvLink, NvSwitch and CPU entities of a node: shown beside its GPUs, never as GPUs. */
+  getNodeExtras(node: string): Promise<NodeExtra[]>;
   /** Desktop only: a path the user chose (dialog, drop, argv); parsing continues in a worker. */
   inspectPath(path: string): Promise<InspectionInfo>;
   listInspections(): Promise<InspectionInfo[]>;
@@ -223,6 +268,9 @@ export const PULSE_REQUEST_METHODS = [
   'addTarget',
   'removeTarget',
   'setPinned',
+  'updateTarget',
+  'testTarget',
+  'getNodeExtras',
   'inspectPath',
   'listInspections',
   'getInspection',

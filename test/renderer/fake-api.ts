@@ -18,6 +18,10 @@ export function target(over: Partial<TargetInfo> = {}): TargetInfo {
     pinned: false,
     demo: false,
     nodes: ['node-a'],
+    timeoutMs: 10000,
+    authKind: 'none',
+    username: null,
+    tls: null,
     ...over,
   };
 }
@@ -62,6 +66,9 @@ export function fakeApi(init: { targets?: TargetInfo[]; gpus?: GpuSnapshot[]; fa
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    updateTarget: () => Promise.reject(new Error('not in this fake')),
+    testTarget: () => Promise.reject(new Error('not in this fake')),
+    getNodeExtras: () => Promise.resolve([]),
     inspectFile: () => Promise.reject(new Error('not in this fake')),
     inspectPath: () => Promise.reject(new Error('not in this fake')),
     listInspections: () => Promise.resolve([]),

@@ -14,20 +14,22 @@ import type {
   InspectionSourceRequest,
   PulseBackend,
   TargetInfo,
+  TargetTestResult,
   Tick,
 } from '../../shared/api';
 import { HISTORY_FIELDS } from '../../shared/api';
 import type { GpuSnapshot, NodeExtra } from '../../shared/gpu';
 import { parseExposition, formatFromContentType } from './exposition';
 import { createDcgmPipeline } from './dcgm';
-import { createScraper, type Scraper } from './sources/http-scrape';
+import { createScraper, type Scraper, type ScrapeRequest } from './sources/http-scrape';
 import { HistoryStore } from './fleet/history';
 import { ScrapeScheduler } from './fleet/scheduler';
 import { TargetStateTracker } from './fleet/target-state';
 import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from './fleet/scrape-target';
+import { probeTarget } from './target-probe';
 import { createSelfMetrics, type SelfMetrics } from './fleet/self-metrics';
-import { TargetConfigSchema, type TargetConfig } from './fleet/targets';
-import { createServeSecretStore, type SecretStore } from './fleet/secrets';
+import { DEFAULT_TIMEOUT_MS, TargetConfigSchema, toStoredTarget, type TargetConfig, type TargetInput } from './fleet/targets';
+import { createServeSecretStore, type SecretRef, type SecretStore } from './fleet/secrets';
 import type { SettingsStore } from './settings/store';
 import { Inspector } from './inspect/inspector';
 
@@ -77,6 +79,7 @@ export class PulseService implements PulseBackend {
   private readonly listeners = new Set<(tick: Tick) => void>();
   private readonly history = new HistoryStore({ fields: [...HISTORY_FIELDS], rawWindowMs: 3_600_000, rawStepMs: DEMO_INTERVAL_MS });
   private readonly scraper: Scraper;
+  private readonly secrets: SecretStore;
   private readonly scheduler: ScrapeScheduler;
   private readonly states: TargetStateTracker;
   readonly selfMetrics: SelfMetrics;
@@ -98,13 +101,14 @@ export class PulseService implements PulseBackend {
       },
     });
     this.scraper = opts.scraper ?? createScraper();
+    this.secrets = opts.secrets ?? createServeSecretStore();
     this.selfMetrics = createSelfMetrics({
       targetStateCounts: () => this.states.countByState(),
       historyBytes: () => this.history.bytes(),
     });
     const runTarget = createTargetRunner({
       scraper: this.scraper,
-      secrets: opts.secrets ?? createServeSecretStore(),
+      secrets: this.secrets,
       tracker: this.states,
       ingest: (target, result) => this.ingest(target, result),
       onScrapeDone: (target, durationMs, failure) => {
@@ -168,8 +172,8 @@ export class PulseService implements PulseBackend {
   async addTarget(req: AddTargetRequest): Promise<TargetInfo> {
     const url = new URL(req.url).toString();
     const duplicate = [...this.targets.values()].find((t) => !t.demo && t.config.url === url);
-    if (duplicate) throw new Error(`${url} is already a target ("${duplicate.config.name}")`);
-    const config = makeTargetConfig({ url, name: req.name, group: req.group, intervalMs: req.intervalMs });
+    if (duplicate) throw new Error(`${url} is already a target ("${duplicate.config.name || duplicate.config.url}")`);
+    const config = await toStoredTarget(targetInput(newTargetId(), req, null), this.secrets);
     // The demo fleet stands in only while nothing is configured.
     if (this.opts.demo === 'auto') await this.stopDemo();
     const runtime = this.addRuntime(config, { persisted: true, demo: false });
@@ -182,6 +186,41 @@ export class PulseService implements PulseBackend {
     if (!runtime) throw new Error(`no target with id ${id}`);
     this.removeRuntime(runtime);
     if (runtime.persisted) this.persistTargets();
+  }
+
+  async updateTarget(id: string, req: AddTargetRequest): Promise<TargetInfo> {
+    const runtime = this.targets.get(id);
+    if (!runtime) throw new Error(`no target with id ${id}`);
+    if (runtime.demo) throw new Error('demo targets cannot be edited; add your own target instead');
+    const config = await toStoredTarget(targetInput(id, req, runtime.config), this.secrets);
+    const urlChanged = config.url !== runtime.config.url;
+    runtime.config = config;
+    if (urlChanged) {
+      // Another endpoint: its GPUs and counter history start from scratch.
+      for (const key of runtime.gpuKeys) this.dropGpu(key);
+      runtime.gpuKeys = new Set();
+      runtime.pipeline = createDcgmPipeline();
+    }
+    this.states.reset(id);
+    this.states.upsert(id, config.intervalMs);
+    this.scheduler.upsert(config, { runNow: true });
+    if (runtime.persisted) this.persistTargets();
+    this.queueTarget(runtime);
+    return this.targetInfo(runtime);
+  }
+
+  async testTarget(req: AddTargetRequest): Promise<TargetTestResult> {
+    // Nothing is stored: a typed secret is used for this one request and dropped.
+    const input = targetInput('probe', req, null);
+    const reveal = (secret: string | SecretRef) => (typeof secret === 'string' ? secret : this.secrets.get(secret));
+    let auth: ScrapeRequest['auth'];
+    if (input.auth?.kind === 'basic') auth = { kind: 'basic', username: input.auth.username, password: await reveal(input.auth.password) };
+    else if (input.auth?.kind === 'bearer') auth = { kind: 'bearer', token: await reveal(input.auth.token) };
+    return probeTarget(this.scraper, { url: input.url, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, auth, tls: input.tls, headers: input.headers });
+  }
+
+  async getNodeExtras(node: string): Promise<NodeExtra[]> {
+    return [...this.extras.values()].flat().filter((extra) => extra.node === node);
   }
 
   async setPinned(targetId: string, pinned: boolean): Promise<TargetInfo> {
@@ -270,7 +309,7 @@ export class PulseService implements PulseBackend {
       };
     }
     const observedAt = this.now();
-    const out = runtime.pipeline.ingest(parsed.families, { sourceId: config.id, fallbackNode: new URL(config.url).hostname, observedAt });
+    const out = runtime.pipeline.ingest(parsed.families, { sourceId: config.id, fallbackNode: new URL(config.url).host, observedAt });
     const seen = new Set<string>();
     for (const gpu of out.gpus) {
       seen.add(gpu.key);
@@ -306,6 +345,10 @@ export class PulseService implements PulseBackend {
       pinned: config.pinned,
       demo: runtime.demo,
       nodes: runtime.nodes,
+      timeoutMs: config.timeoutMs,
+      authKind: config.auth.kind,
+      username: config.auth.kind === 'basic' ? config.auth.username : null,
+      tls: config.tls ?? null,
     };
   }
 
@@ -443,10 +486,43 @@ function historyValues(gpu: GpuSnapshot): Record<string, number | null> {
 
 let nextTargetSeq = 0;
 
+function newTargetId(): string {
+  return `t-${Date.now().toString(36)}-${(nextTargetSeq++).toString(36)}`;
+}
+
+/** Request -> schema input; on update, secrets the user left out keep their stored references. */
+function targetInput(id: string, req: AddTargetRequest, previous: TargetConfig | null): TargetInput {
+  let auth: TargetInput['auth'] = { kind: 'none' };
+  const prevAuth = previous?.auth;
+  if (req.auth?.kind === 'basic') {
+    const password = req.auth.password ?? (prevAuth?.kind === 'basic' ? prevAuth.password : undefined);
+    if (password === undefined) throw new Error('basic auth needs a password');
+    auth = { kind: 'basic', username: req.auth.username, password };
+  } else if (req.auth?.kind === 'bearer') {
+    const token = req.auth.token ?? (prevAuth?.kind === 'bearer' ? prevAuth.token : undefined);
+    if (token === undefined) throw new Error('bearer auth needs a token');
+    auth = { kind: 'bearer', token };
+  }
+  const tls = req.tls && Object.values(req.tls).some((v) => v !== undefined && v !== false) ? req.tls : undefined;
+  return {
+    id,
+    url: new URL(req.url).toString(),
+    name: req.name ?? '',
+    group: req.group ?? '',
+    intervalMs: req.intervalMs,
+    timeoutMs: req.timeoutMs,
+    auth,
+    tls,
+    headers: req.headers ?? {},
+    pinned: previous?.pinned ?? false,
+  };
+}
+
+
 /** A target config with the schema's defaults and a fresh id unless one is given. */
 export function makeTargetConfig(input: { url: string; name?: string; group?: string; intervalMs?: number; id?: string }): TargetConfig {
   return TargetConfigSchema.parse({
-    id: input.id ?? `t-${Date.now().toString(36)}-${(nextTargetSeq++).toString(36)}`,
+    id: input.id ?? newTargetId(),
     url: new URL(input.url).toString(),
     name: input.name ?? '',
     group: input.group ?? '',

@@ -1,6 +1,7 @@
 // Desktop composition: one PulseService started at launch, a hardened window, IPC, menus.
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage } from 'electron';
+import { createEncryptedSecretStore } from '../core/fleet/secrets';
 import { PulseService } from '../core/service';
 import { startDemoFleet } from '../core/sources/demo';
 import { createMainWindow, enforceContentSecurityPolicy } from './window';
@@ -30,6 +31,12 @@ export function runDesktopApp(): void {
       mode: 'desktop',
       version: app.getVersion(),
       settings: stores.settings,
+      // Passwords and tokens are encrypted with the OS key store (DESIGN.md §7).
+      secrets: createEncryptedSecretStore({
+        isAvailable: () => safeStorage.isEncryptionAvailable(),
+        encrypt: (plain) => safeStorage.encryptString(plain),
+        decrypt: (cipher) => safeStorage.decryptString(cipher),
+      }),
       // GPU_PULSE_DEMO=off disables the built-in demo fleet (used by tests and by users who want an empty start).
       demo: process.env.GPU_PULSE_DEMO === 'off' ? 'off' : 'auto',
       startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
