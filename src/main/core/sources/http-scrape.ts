@@ -4,8 +4,9 @@
 // before and after gzip decompression; TLS verification stays on unless a target opts out.
 import { readFile } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 
 /**
  * The Accept header Prometheus 3 sends with its default scrape protocols (OpenMetrics 1.0,
@@ -157,7 +158,7 @@ export function createScraper(opts: { connectionsPerOrigin?: number } = {}): Scr
       if (deadline.signal.aborted) {
         return fail(timeoutFailure(req, progress), elapsed());
       }
-      return fail(classifyError(error, req.url), elapsed());
+      return fail(classifyError(error, req), elapsed());
     } finally {
       clearTimeout(timer);
     }
@@ -191,18 +192,41 @@ async function createAgent(tls: ScrapeTls | undefined, connections: number): Pro
     readTlsFile(tls?.certFile, 'client certificate file'),
     readTlsFile(tls?.keyFile, 'client key file'),
   ]);
+  const connect = buildConnector({ ca, cert, key, rejectUnauthorized: tls?.insecureSkipVerify !== true });
   return new Agent({
     connections,
     pipelining: 1,
     keepAliveTimeout: 60_000,
     keepAliveMaxTimeout: 600_000,
-    connect: {
-      ca,
-      cert,
-      key,
-      rejectUnauthorized: tls?.insecureSkipVerify !== true,
-    },
+    connect: (options, callback) =>
+      connect(options, (error, socket) => {
+        if (socket) rememberTlsAlerts(socket);
+        callback(error as Error, socket as never);
+      }),
   });
+}
+
+// With TLS 1.3 a server that wants a client certificate completes the handshake and then
+// sends an alert; undici sees the socket end and reports only "other side closed". The alert
+// arrives as an error on the socket, so remember it by local address for the classifier.
+const tlsAlerts = new Map<string, Error>();
+const TLS_ALERT_MEMORY_MS = 5_000;
+
+function rememberTlsAlerts(socket: Socket): void {
+  const key = `${socket.localAddress}:${socket.localPort}`;
+  socket.on('error', (error: Error & { code?: string }) => {
+    if (error.code?.startsWith('ERR_SSL')) tlsAlerts.set(key, error);
+  });
+  socket.once('close', () => {
+    if (tlsAlerts.has(key)) setTimeout(() => tlsAlerts.delete(key), TLS_ALERT_MEMORY_MS).unref();
+  });
+}
+
+/** The TLS alert the socket behind an undici SocketError received, if any. */
+function tlsAlertFor(error: unknown): Error | undefined {
+  const info = (error as { socket?: { localAddress?: string; localPort?: number } }).socket;
+  if (!info?.localPort) return undefined;
+  return tlsAlerts.get(`${info.localAddress}:${info.localPort}`);
 }
 
 async function readTlsFile(path: string | undefined, what: string): Promise<Buffer | undefined> {
@@ -315,6 +339,9 @@ async function readBody(
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
+// Larger output chunks than zlib's 16 KiB default: fewer events per megabyte inflated.
+const INFLATE_CHUNK_BYTES = 64 * 1024;
+
 function createInflater(encoding: string): Gunzip | Inflate | null {
   switch (encoding) {
     case '':
@@ -322,9 +349,9 @@ function createInflater(encoding: string): Gunzip | Inflate | null {
       return null;
     case 'gzip':
     case 'x-gzip':
-      return createGunzip();
+      return createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
     case 'deflate':
-      return createInflate();
+      return createInflate({ chunkSize: INFLATE_CHUNK_BYTES });
     default:
       throw new ScrapeFailure(
         'down',
@@ -334,7 +361,7 @@ function createInflater(encoding: string): Gunzip | Inflate | null {
   }
 }
 
-/** Feeds compressed chunks through the inflater, pulling its output as it is produced. */
+/** Feeds compressed chunks through the inflater, taking its output as it is produced. */
 async function inflateInto(
   body: AsyncIterable<Buffer>,
   inflater: Gunzip | Inflate,
@@ -342,6 +369,8 @@ async function inflateInto(
   progress: Progress,
   collect: (chunk: Buffer) => void,
 ): Promise<void> {
+  // Set when the output passes the cap; the inflater is destroyed at once so a bomb stops
+  // inflating instead of filling memory.
   let failure: unknown = null;
   inflater.on('data', (chunk: Buffer) => {
     if (failure) return;
@@ -349,40 +378,62 @@ async function inflateInto(
       collect(chunk);
     } catch (error) {
       failure = error;
-      inflater.pause();
+      inflater.destroy();
     }
   });
-  const finished = new Promise<void>((resolve, reject) => {
+  const settled = new Promise<void>((resolve, reject) => {
     inflater.once('end', resolve);
+    inflater.once('close', resolve);
     inflater.once('error', reject);
   });
   // Attach a handler now so an early error is not reported as unhandled.
-  finished.catch(() => undefined);
-  for await (const chunk of body) {
-    progress.received += chunk.length;
-    if (progress.received > maxCompressedBytes) {
-      throw tooLarge(`body exceeded the ${formatBytes(maxCompressedBytes)} cap`, maxCompressedBytes);
-    }
-    if (!inflater.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        inflater.once('drain', resolve);
-        inflater.once('error', reject);
-      });
-    }
+  settled.catch(() => undefined);
+  const check = () => {
     if (failure) throw failure;
-  }
-  inflater.end();
+  };
   try {
-    await finished;
+    for await (const chunk of body) {
+      progress.received += chunk.length;
+      if (progress.received > maxCompressedBytes) {
+        throw tooLarge(`body exceeded the ${formatBytes(maxCompressedBytes)} cap`, maxCompressedBytes);
+      }
+      if (!inflater.write(chunk)) await drainOrClose(inflater);
+      check();
+    }
+    inflater.end();
+    await settled;
+    check();
   } catch (error) {
-    if (failure) throw failure;
-    throw new ScrapeFailure(
-      'down',
-      `corrupt compressed body (${(error as Error).message})`,
-      'check the exporter or proxy; the gzip stream it sent is invalid',
-    );
+    check();
+    if (error instanceof ScrapeFailure) throw error;
+    if (error instanceof Error && 'errno' in error) {
+      throw new ScrapeFailure(
+        'down',
+        `corrupt compressed body (${error.message})`,
+        'check the exporter or proxy; the gzip stream it sent is invalid',
+      );
+    }
+    throw error;
   }
-  if (failure) throw failure;
+}
+
+function drainOrClose(stream: Gunzip | Inflate): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', fail);
+      resolve();
+    };
+    const fail = (error: Error) => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      reject(error);
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+    stream.once('error', fail);
+  });
 }
 
 function statusFailure(status: number, url: string, headers: Headers): ScrapeFailure {
@@ -468,9 +519,10 @@ const CERT_VERIFY_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-function classifyError(error: unknown, url: string): ScrapeFailure {
+function classifyError(error: unknown, req: ScrapeRequest): ScrapeFailure {
+  const url = req.url;
   if (error instanceof ScrapeFailure) return error;
-  const cause = rootCause(error);
+  const cause = rootCause(tlsAlertFor(error) ?? error);
   const code = cause.code ?? '';
   const where = cause.address ? `${cause.address}${cause.port ? `:${cause.port}` : ''}` : hostOf(url);
   if (CERT_VERIFY_CODES.has(code)) {
@@ -482,18 +534,30 @@ function classifyError(error: unknown, url: string): ScrapeFailure {
         : "set this target's CA file to the certificate authority that signed the exporter's certificate, or (unsafe) skip verification",
     );
   }
-  if (/CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|ALERT/i.test(code + cause.message)) {
-    return new ScrapeFailure(
-      'tls-error',
-      `TLS handshake rejected by the server: ${cause.message}${code ? ` (${code})` : ''} at ${hostOf(url)}`,
-      'the server likely requires a client certificate: set the client certificate and key files for this target',
-    );
+  const alert = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(.+)$/.exec(code);
+  if (alert) {
+    const alertName = alert[1].toLowerCase().replace(/_/g, ' ');
+    return req.tls?.certFile
+      ? new ScrapeFailure(
+          'tls-error',
+          `the server rejected the client certificate (TLS alert: ${alertName}) at ${hostOf(url)}`,
+          'check that the client certificate is signed by a CA the exporter trusts (its web-config client_ca_file) and has not expired',
+        )
+      : new ScrapeFailure(
+          'tls-error',
+          `the server requires a client certificate (TLS alert: ${alertName}) at ${hostOf(url)}`,
+          'set the client certificate and key files for this target',
+        );
   }
   if (code.startsWith('ERR_SSL') || code === 'EPROTO' || code.startsWith('ERR_TLS')) {
+    // OpenSSL messages read "...:SSL routines:<function>:<reason>:<source file>...".
+    const reason = /SSL routines:[^:]*:([^:]+)/.exec(cause.message)?.[1] ?? cause.message;
     return new ScrapeFailure(
       'tls-error',
-      `TLS error: ${cause.message}${code ? ` (${code})` : ''} at ${hostOf(url)}`,
-      'check that the URL scheme (http/https) matches the exporter and that its TLS settings are compatible',
+      `TLS error: ${reason}${code ? ` (${code})` : ''} at ${hostOf(url)}`,
+      /wrong version number/.test(reason)
+        ? 'the exporter does not speak TLS on this port: use an http:// URL (the URL scheme must match the exporter)'
+        : 'check that the URL scheme (http/https) matches the exporter and that its TLS settings are compatible',
     );
   }
   switch (code) {
