@@ -7,17 +7,10 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import { Agent, buildConnector, request } from 'undici';
+import { PROMETHEUS_TEXT_ACCEPT } from '../exposition/media-type';
 
-/**
- * The Accept header Prometheus 3 sends with its default scrape protocols (OpenMetrics 1.0,
- * OpenMetrics 0.0.1, text 1.0.0, text 0.0.4). Defined here because
- * `src/main/core/exposition/media-type.ts` did not exist yet; move to it once it does.
- */
-export const PROMETHEUS_TEXT_ACCEPT =
-  'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,' +
-  'application/openmetrics-text;version=0.0.1;q=0.5,' +
-  'text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,' +
-  'text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
+// The Accept header Prometheus 3 sends for the text formats; re-exported for callers here.
+export { PROMETHEUS_TEXT_ACCEPT };
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
