@@ -202,10 +202,11 @@ describe('createScraper().scrape', () => {
     expect(!without.ok && without.remedy).toBe('set the client certificate and key files for this target');
     const withCert = await scraper.scrape({ url, timeoutMs: 2000, tls: { ...tls, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile } });
     expect(withCert.ok).toBe(true);
-    // A certificate from a CA the server does not trust.
+    // A certificate from a CA the server does not trust. Node's server closes without a TLS
+    // alert (Go's sends "bad certificate", reported as tls-error), so only a hint is possible.
     const untrusted = await scraper.scrape({ url, timeoutMs: 2000, tls: { ...tls, certFile: certs.serverCertFile, keyFile: certs.serverKeyFile } });
-    expect(untrusted).toMatchObject({ ok: false, state: 'tls-error' });
-    expect(!untrusted.ok && untrusted.message).toMatch(/^the server rejected the client certificate \(TLS alert: .+\) at 127\.0\.0\.1:\d+$/);
+    expect(untrusted).toMatchObject({ ok: false, state: 'down' });
+    expect(!untrusted.ok && untrusted.message).toMatch(/before any response; it may have rejected the client certificate$/);
   });
 
   it('names a CA file it cannot read', async () => {

@@ -215,6 +215,10 @@ function rememberTlsAlerts(socket: Socket): void {
   });
 }
 
+function socketBytesRead(error: unknown): number | undefined {
+  return (error as { socket?: { bytesRead?: number } }).socket?.bytesRead;
+}
+
 /** The TLS alert the socket behind an undici SocketError received, if any. */
 function tlsAlertFor(error: unknown): Error | undefined {
   const info = (error as { socket?: { localAddress?: string; localPort?: number } }).socket;
@@ -572,12 +576,19 @@ function classifyError(error: unknown, req: ScrapeRequest): ScrapeFailure {
       return new ScrapeFailure('down', `host unreachable (${code}) at ${where}`, 'check the network route and firewall');
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
-    case 'EPIPE':
+    case 'EPIPE': {
+      // Some TLS servers drop a connection whose client certificate they reject without
+      // sending an alert; all we see is a close before any response.
+      const silentAfterHandshake = url.startsWith('https:') && req.tls?.certFile && socketBytesRead(error) === 0;
       return new ScrapeFailure(
         'down',
-        `connection closed by the server (${code}) at ${hostOf(url)}: ${cause.message}`,
-        'check the exporter logs; if it serves TLS, use an https:// URL',
+        `connection closed by the server (${code}) at ${hostOf(url)}: ${cause.message}` +
+          (silentAfterHandshake ? ' before any response; it may have rejected the client certificate' : ''),
+        silentAfterHandshake
+          ? 'check that the client certificate is signed by a CA the exporter trusts and has not expired'
+          : 'check the exporter logs; if it serves TLS, use an https:// URL',
       );
+    }
     case 'HPE_INVALID_CONSTANT':
     case 'HPE_INVALID_VERSION':
     case 'HPE_INVALID_STATUS':
