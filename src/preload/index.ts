@@ -1,7 +1,7 @@
 // The renderer's only door to main: the PulseApi over IPC, nothing else (no generic
 // ipcRenderer, no Node). Built as a single CommonJS file because the window is sandboxed.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, PULSE_REQUEST_METHODS, type PulseApi, type Tick } from '../shared/api';
+import { IPC_MENU_CHANNEL, IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, PULSE_REQUEST_METHODS, type MenuCommand, type PulseApi, type Tick } from '../shared/api';
 
 const requests = Object.fromEntries(
   PULSE_REQUEST_METHODS.map((method) => [method, (...args: unknown[]) => ipcRenderer.invoke(IPC_REQUEST_PREFIX + method, ...args)]),
@@ -14,6 +14,13 @@ const api = {
     ipcRenderer.on(IPC_TICK_CHANNEL, forward);
     return () => {
       ipcRenderer.removeListener(IPC_TICK_CHANNEL, forward);
+    };
+  },
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void {
+    const forward = (_event: IpcRendererEvent, command: MenuCommand) => listener(command);
+    ipcRenderer.on(IPC_MENU_CHANNEL, forward);
+    return () => {
+      ipcRenderer.removeListener(IPC_MENU_CHANNEL, forward);
     };
   },
   // A dropped or picked File carries its path only through webUtils in a sandboxed renderer.

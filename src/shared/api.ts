@@ -150,15 +150,21 @@ export interface InspectionInfo {
   status: 'parsing' | 'done' | 'failed';
   /** 0..1 while parsing. */
   progress: number;
+  /** What the parse is doing now (the slow steps of a large file take seconds each). */
+  phase?: InspectionPhase;
   format: 'prometheus' | 'openmetrics' | 'dmon' | null;
   families: InspectionFamily[];
   sampleCount: number;
   problems: InspectionProblem[];
   /** GPU cards when the file is dcgm output (same computation as live targets). */
   gpus: GpuSnapshot[];
+  /** GPUs found in the file; `gpus` lists at most a bounded number of them (unhealthy first). */
+  gpuTotal?: number;
   error: string | null;
   openedAt: number;
 }
+
+export type InspectionPhase = 'uploading' | 'reading' | 'parsing' | 'indexing' | 'computing';
 
 export interface InspectionSeriesRequest {
   family?: string;
@@ -255,7 +261,12 @@ export interface PulseApi extends PulseBackend {
    * (webUtils.getPathForFile); the HTTP bridge uploads the bytes to serve mode.
    */
   inspectFile(file: File): Promise<InspectionInfo>;
+  /** Desktop only: commands from the native menu (Find, Back, …). */
+  onMenuCommand?(listener: (command: MenuCommand) => void): () => void;
 }
+
+export type MenuCommand = 'find' | 'back' | 'forward' | 'fleet' | 'targets' | 'inspector' | 'add-target';
+export const IPC_MENU_CHANNEL = 'pulse:menu';
 
 export type PulseRequestMethod = keyof PulseRequests;
 

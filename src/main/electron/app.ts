@@ -42,7 +42,7 @@ export function runDesktopApp(): void {
       startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
     });
     enforceContentSecurityPolicy();
-    installApplicationMenu(process.platform === 'darwin');
+    installApplicationMenu(process.platform === 'darwin', () => mainWindow);
     registerIpcHandlers(ipcMain, service, {
       isTrustedSender: (event) => mainWindow !== null && event.sender === mainWindow.webContents,
     });

@@ -1,11 +1,16 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { AppInfo, PulseApi } from '../../shared/api';
 import { FleetStore } from './state/fleet-store';
 import { FleetView } from './components/FleetView';
+import { NodeView } from './components/NodeView';
+import { TargetsView } from './components/TargetsView';
+import { TargetDialog } from './components/TargetDialog';
+import { DEFAULT_FILTER, type FleetFilter } from './state/fleet-filter';
 import { GpuFocusView } from './views/GpuFocusView';
 import { PlotView } from './views/PlotView';
 import { InspectorView } from './inspector/InspectorView';
 import { navigate, routeHref, useRoute, type Route } from './navigation';
+import { useShortcuts } from './shortcuts';
 
 const NAV: Array<{ label: string; route: Route; key: string }> = [
   { label: 'Fleet', route: { view: 'fleet' }, key: 'fleet' },
@@ -20,6 +25,10 @@ export function App({ api }: { api: PulseApi }) {
   const route = useRoute();
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [now, setNow] = useState(() => Date.now());
+  const [filter, setFilter] = useState<FleetFilter>(DEFAULT_FILTER);
+  const [addingTarget, setAddingTarget] = useState(false);
+  const openAddTarget = useCallback(() => setAddingTarget(true), []);
+  useShortcuts(api, openAddTarget);
 
   useEffect(() => {
     void store.start();
@@ -56,6 +65,9 @@ export function App({ api }: { api: PulseApi }) {
             demo fleet
           </span>
         ) : null}
+        <button type="button" className="primary" data-testid="add-target-button" onClick={() => setAddingTarget(true)} title="Add a dcgm-exporter target">
+          + Add target
+        </button>
         <span className="topbar-meta">
           {gpuCount} GPUs · {targets.length} targets{down > 0 ? ` · ${down} not up` : ''}
         </span>
@@ -73,10 +85,15 @@ export function App({ api }: { api: PulseApi }) {
           <GpuFocusView api={api} store={store} gpuKey={route.key} />
         ) : route.view === 'plot' ? (
           <PlotView api={api} store={store} field={route.field} keys={route.keys} />
+        ) : route.view === 'node' ? (
+          <NodeView api={api} state={state} node={route.node} now={now} />
+        ) : route.view === 'targets' ? (
+          <TargetsView api={api} state={state} now={now} />
         ) : (
-          <FleetView state={state} now={now} />
+          <FleetView api={api} state={state} now={now} filter={filter} onFilter={setFilter} />
         )}
       </main>
+      {addingTarget ? <TargetDialog api={api} target={null} onClose={() => setAddingTarget(false)} /> : null}
     </div>
   );
 }

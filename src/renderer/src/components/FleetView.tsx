@@ -1,84 +1,183 @@
-import type { TargetInfo } from '../../../shared/api';
-import type { GpuSnapshot } from '../../../shared/gpu';
+// The fleet at a glance: summary, filters, then nodes grouped (pinned first) with GPU cards.
+// Large fleets are virtualized: only the rows in view are in the DOM, so a tick repaints only
+// the visible cards.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { PulseApi, TargetInfo } from '../../../shared/api';
 import type { FleetState } from '../state/fleet-store';
+import { buildSections, summarize, type FleetFilter, type GroupSection, type NodeGroupModel } from '../state/fleet-filter';
 import { GpuCard } from './GpuCard';
-import { age } from './format';
+import { NodeHeader } from './NodeHeader';
+import { FleetToolbar } from './FleetToolbar';
+import { SummaryBar } from './SummaryBar';
 
-export interface NodeGroupModel {
-  node: string;
-  target: TargetInfo | null;
-  gpus: GpuSnapshot[];
+/** Below this many cards the whole fleet is rendered (simpler DOM, browser find works). */
+export const VIRTUALIZE_ABOVE = 120;
+const CARD_MIN_WIDTH = 270;
+const GAP = 10;
+const CARD_ROW_HEIGHT = 214 + GAP;
+const NODE_HEADER_HEIGHT = 36;
+const NODE_ERROR_HEIGHT = 24;
+const SECTION_HEIGHT = 30;
+const OVERSCAN_PX = 600;
+
+export interface FleetViewProps {
+  api: PulseApi;
+  state: FleetState;
+  now: number;
+  filter: FleetFilter;
+  onFilter: (filter: FleetFilter) => void;
 }
 
-/** Group GPUs by node; nodes of a target that has no data yet still get a group with its state. */
-export function groupByNode(state: FleetState): NodeGroupModel[] {
-  const groups = new Map<string, NodeGroupModel>();
-  const targetBySource = state.targets;
-  for (const gpu of state.gpus.values()) {
-    let group = groups.get(gpu.node);
-    if (!group) {
-      group = { node: gpu.node, target: targetBySource.get(gpu.sourceId) ?? null, gpus: [] };
-      groups.set(gpu.node, group);
-    }
-    group.gpus.push(gpu);
-  }
-  for (const target of state.targets.values()) {
-    const hasGroup = [...groups.values()].some((g) => g.target?.id === target.id);
-    if (!hasGroup) groups.set(`target:${target.id}`, { node: target.nodes[0] ?? target.name, target, gpus: [] });
-  }
-  const list = [...groups.values()];
-  for (const g of list) g.gpus.sort(compareGpus);
-  return list.sort((a, b) => Number(b.target?.pinned ?? false) - Number(a.target?.pinned ?? false) || a.node.localeCompare(b.node, undefined, { numeric: true }));
-}
+export function FleetView({ api, state, now, filter, onFilter }: FleetViewProps) {
+  const sections = useMemo(() => buildSections(state.gpus.values(), state.targets, filter), [state.gpus, state.targets, filter]);
+  const summary = useMemo(() => summarize(state.gpus.values(), state.targets.values()), [state.gpus, state.targets]);
+  const classes = useMemo(() => [...new Set([...state.gpus.values()].map((g) => g.class.label))].sort(), [state.gpus]);
+  const shown = sections.reduce((n, s) => n + s.nodes.reduce((m, g) => m + g.gpus.length, 0), 0);
+  const [pinError, setPinError] = useState<string | null>(null);
+  const pin = (target: TargetInfo) => {
+    api.setPinned(target.id, !target.pinned).then(
+      () => setPinError(null),
+      (err: Error) => setPinError(`could not ${target.pinned ? 'unpin' : 'pin'} ${target.name}: ${err.message}`),
+    );
+  };
 
-function compareGpus(a: GpuSnapshot, b: GpuSnapshot): number {
-  return (a.gpuIndex ?? 0) - (b.gpuIndex ?? 0) || (a.migInstance?.id ?? '').localeCompare(b.migInstance?.id ?? '', undefined, { numeric: true });
-}
-
-export function FleetView({ state, now }: { state: FleetState; now: number }) {
-  const groups = groupByNode(state);
-  if (groups.length === 0) {
+  if (state.targets.size === 0 && state.gpus.size === 0) {
     return (
       <div className="empty" data-testid="fleet-empty">
-        No targets yet. Add a dcgm-exporter URL (for example <code>http://node:9400/metrics</code>) to start.
+        No targets yet. <a href="#/targets">Add a dcgm-exporter URL</a> (for example <code>http://node:9400/metrics</code>) to start.
       </div>
     );
   }
   return (
     <div className="fleet">
-      {groups.map((group) => (
-        <NodeGroup key={group.node + (group.target?.id ?? '')} group={group} sparks={state.sparks} now={now} />
-      ))}
+      <SummaryBar summary={summary} />
+      <FleetToolbar filter={filter} onFilter={onFilter} classes={classes} shown={shown} total={state.gpus.size} />
+      {pinError ? (
+        <p className="node-error" role="alert">
+          {pinError}
+        </p>
+      ) : null}
+      {shown === 0 && state.gpus.size > 0 ? <div className="empty">No GPU matches these filters.</div> : null}
+      {state.gpus.size > VIRTUALIZE_ABOVE ? (
+        <VirtualFleet sections={sections} state={state} now={now} onPin={pin} />
+      ) : (
+        sections.map((section) => (
+          <div key={section.title + section.pinned} className="fleet-section">
+            <SectionTitle section={section} />
+            {section.nodes.map((group) => (
+              <section key={group.node + (group.target?.id ?? '')} className={`node-group state-${group.target?.state ?? 'pending'}`} data-testid="node-group" data-node={group.node} data-state={group.target?.state ?? 'pending'}>
+                <NodeHeader node={group.node} target={group.target} gpuCount={group.gpus.length} now={now} onPin={pin} />
+                <div className="card-grid">
+                  {group.gpus.map((gpu) => (
+                    <GpuCard key={gpu.key} gpu={gpu} spark={state.sparks.get(gpu.key)} />
+                  ))}
+                </div>
+              </section>
+            ))}
+          </div>
+        ))
+      )}
     </div>
   );
 }
 
-function NodeGroup({ group, sparks, now }: { group: NodeGroupModel; sparks: FleetState['sparks']; now: number }) {
-  const target = group.target;
-  const state = target?.state ?? 'pending';
+function SectionTitle({ section }: { section: GroupSection }) {
+  if (!section.pinned && section.title === '') return null;
+  return <h3 className="section-title">{section.pinned ? '★ Pinned' : section.title}</h3>;
+}
+
+type Row =
+  | { kind: 'section'; top: number; height: number; section: GroupSection }
+  | { kind: 'node'; top: number; height: number; group: NodeGroupModel }
+  | { kind: 'cards'; top: number; height: number; group: NodeGroupModel; from: number; to: number };
+
+function layoutRows(sections: GroupSection[], columns: number): { rows: Row[]; height: number } {
+  const rows: Row[] = [];
+  let top = 0;
+  const push = (row: Row) => {
+    rows.push(row);
+    top += row.height;
+  };
+  for (const section of sections) {
+    if (section.pinned || section.title !== '') push({ kind: 'section', top, height: SECTION_HEIGHT, section });
+    for (const group of section.nodes) {
+      const hasError = Boolean(group.target?.lastError && group.target.state !== 'up');
+      push({ kind: 'node', top, height: NODE_HEADER_HEIGHT + (hasError ? NODE_ERROR_HEIGHT : 0), group });
+      for (let i = 0; i < group.gpus.length; i += columns) push({ kind: 'cards', top, height: CARD_ROW_HEIGHT, group, from: i, to: Math.min(i + columns, group.gpus.length) });
+    }
+  }
+  return { rows, height: top };
+}
+
+function VirtualFleet({ sections, state, now, onPin }: { sections: GroupSection[]; state: FleetState; now: number; onPin: (t: TargetInfo) => void }) {
+  const containerRef = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(1200);
+  const [viewport, setViewport] = useState({ top: 0, bottom: 1000 });
+
+  useLayoutEffect(() => {
+    const el = containerRef.current;
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth || 1200);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => {
+    let frame = 0;
+    const update = () => {
+      frame = 0;
+      const el = containerRef.current;
+      if (!el) return;
+      const offset = el.getBoundingClientRect().top + window.scrollY;
+      const top = window.scrollY - offset;
+      setViewport({ top: top - OVERSCAN_PX, bottom: top + window.innerHeight + OVERSCAN_PX });
+    };
+    const schedule = () => {
+      if (!frame) frame = requestAnimationFrame(update);
+    };
+    update();
+    window.addEventListener('scroll', schedule, { passive: true });
+    window.addEventListener('resize', schedule);
+    return () => {
+      window.removeEventListener('scroll', schedule);
+      window.removeEventListener('resize', schedule);
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, []);
+
+  const columns = Math.max(1, Math.floor((width + GAP) / (CARD_MIN_WIDTH + GAP)));
+  const { rows, height } = useMemo(() => layoutRows(sections, columns), [sections, columns]);
+  const visible = rows.filter((r) => r.top + r.height >= viewport.top && r.top <= viewport.bottom);
+
   return (
-    <section className={`node-group state-${state}`} data-testid="node-group" data-node={group.node} data-state={state}>
-      <header className="node-header">
-        <h2>{group.node}</h2>
-        <span className={`state-chip state-${state}`}>{state}</span>
-        {target?.demo ? <span className="demo-chip" title="Built-in simulated dcgm-exporter">demo</span> : null}
-        <span className="node-meta">
-          {target ? target.url : ''}
-          {target?.lastSuccessAt ? ` · data ${age(now - target.lastSuccessAt)}` : ''}
-          {target?.lastDurationMs != null ? ` · ${Math.round(target.lastDurationMs)} ms` : ''}
-        </span>
-      </header>
-      {target?.lastError && state !== 'up' ? (
-        <p className="node-error" role="alert" data-testid="node-error">
-          {target.lastError}
-          {target.remedy ? <span className="remedy"> — {target.remedy}</span> : null}
-        </p>
-      ) : null}
-      <div className="card-grid">
-        {group.gpus.map((gpu) => (
-          <GpuCard key={gpu.key} gpu={gpu} spark={sparks.get(gpu.key)} />
-        ))}
-      </div>
-    </section>
+    <div ref={containerRef} className="virtual-fleet" style={{ height, position: 'relative' }} data-testid="virtual-fleet">
+      {visible.map((row) => {
+        const style = { position: 'absolute' as const, top: row.top, left: 0, right: 0, height: row.height };
+        if (row.kind === 'section') {
+          return (
+            <div key={`s:${row.section.title}:${row.section.pinned}`} style={style}>
+              <SectionTitle section={row.section} />
+            </div>
+          );
+        }
+        if (row.kind === 'node') {
+          const s = row.group.target?.state ?? 'pending';
+          return (
+            <div key={`n:${row.group.node}`} style={style} className={`node-group state-${s}`} data-testid="node-group" data-node={row.group.node} data-state={s}>
+              <NodeHeader node={row.group.node} target={row.group.target} gpuCount={row.group.gpus.length} now={now} onPin={onPin} />
+            </div>
+          );
+        }
+        return (
+          <div key={`c:${row.group.node}:${row.from}`} style={{ ...style, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }} className="card-grid virtual-row">
+            {row.group.gpus.slice(row.from, row.to).map((gpu) => (
+              <GpuCard key={gpu.key} gpu={gpu} spark={state.sparks.get(gpu.key)} />
+            ))}
+          </div>
+        );
+      })}
+    </div>
   );
 }

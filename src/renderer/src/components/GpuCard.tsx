@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { GpuSnapshot } from '../../../shared/gpu';
 import type { Spark } from '../state/fleet-store';
+import { navigate } from '../navigation';
 import { Sparkline } from './Sparkline';
 import { celsius, gib, pct, percentValue, usageClass, watts } from './format';
 
@@ -19,7 +20,22 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
   const reasons = gpu.health.reasons.map((x) => `${x.state}: ${x.message}`).join('\n');
   const v = spark?.values;
   return (
-    <article className="gpu-card" data-testid="gpu-card" data-gpu-key={gpu.key} data-class={gpu.class.label} data-health={gpu.health.state}>
+    <article
+      className="gpu-card"
+      data-testid="gpu-card"
+      data-gpu-key={gpu.key}
+      data-class={gpu.class.label}
+      data-health={gpu.health.state}
+      tabIndex={0}
+      aria-label={`${gpu.node} ${name}: open details`}
+      onClick={() => navigate({ view: 'gpu', key: gpu.key })}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          navigate({ view: 'gpu', key: gpu.key });
+        }
+      }}
+    >
       <header>
         <span className="gpu-name">{name}</span>
         <span className="gpu-model" title={gpu.uuid}>

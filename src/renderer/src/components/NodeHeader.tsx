@@ -1,0 +1,44 @@
+import type { TargetInfo } from '../../../shared/api';
+import { navigate } from '../navigation';
+import { age } from './format';
+
+export function NodeHeader({ node, target, gpuCount, now, onPin }: { node: string; target: TargetInfo | null; gpuCount: number; now: number; onPin: (target: TargetInfo) => void }) {
+  const state = target?.state ?? 'pending';
+  return (
+    <>
+      <header className="node-header">
+        <h2>
+          <a href={`#/node/${encodeURIComponent(node)}`} onClick={(e) => (e.preventDefault(), navigate({ view: 'node', node }))}>
+            {node}
+          </a>
+        </h2>
+        <span className={`state-chip state-${state}`}>{state}</span>
+        {target?.demo ? <span className="demo-chip" title="Built-in simulated dcgm-exporter">demo</span> : null}
+        {target ? (
+          <button
+            type="button"
+            className={`pin-button${target.pinned ? ' pinned' : ''}`}
+            data-testid="pin-button"
+            aria-pressed={target.pinned}
+            title={target.pinned ? 'Unpin this node' : 'Pin this node to the top'}
+            onClick={() => onPin(target)}
+          >
+            {target.pinned ? '★' : '☆'}
+          </button>
+        ) : null}
+        <span className="node-meta">
+          {gpuCount} GPU{gpuCount === 1 ? '' : 's'}
+          {target ? ` · ${target.url}` : ''}
+          {target?.lastSuccessAt ? ` · data ${age(now - target.lastSuccessAt)}` : ''}
+          {target?.lastDurationMs != null ? ` · ${Math.round(target.lastDurationMs)} ms` : ''}
+        </span>
+      </header>
+      {target?.lastError && state !== 'up' ? (
+        <p className="node-error" role="alert" data-testid="node-error">
+          {target.lastError}
+          {target.remedy ? <span className="remedy"> — {target.remedy}</span> : null}
+        </p>
+      ) : null}
+    </>
+  );
+}

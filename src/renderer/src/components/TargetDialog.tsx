@@ -1,0 +1,261 @@
+// Add or edit a target: URL, name, group, interval, auth, TLS, with "Test connection".
+import { useEffect, useRef, useState } from 'react';
+import type { AddTargetRequest, PulseApi, SecretInput, TargetInfo, TargetTestResult } from '../../../shared/api';
+
+type SecretSource = 'typed' | 'env' | 'file';
+
+interface FormState {
+  url: string;
+  name: string;
+  group: string;
+  intervalS: string;
+  timeoutS: string;
+  authKind: 'none' | 'basic' | 'bearer';
+  username: string;
+  secret: string;
+  secretSource: SecretSource;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  insecure: boolean;
+}
+
+function initialForm(target: TargetInfo | null): FormState {
+  return {
+    url: target?.url ?? '',
+    name: target?.name ?? '',
+    group: target?.group ?? '',
+    intervalS: String((target?.intervalMs ?? 15_000) / 1000),
+    timeoutS: String((target?.timeoutMs ?? 10_000) / 1000),
+    authKind: target?.authKind ?? 'none',
+    username: target?.username ?? '',
+    secret: '',
+    secretSource: 'typed',
+    caFile: target?.tls?.caFile ?? '',
+    certFile: target?.tls?.certFile ?? '',
+    keyFile: target?.tls?.keyFile ?? '',
+    insecure: target?.tls?.insecureSkipVerify ?? false,
+  };
+}
+
+/** Form -> request; throws with a message for the user when a field is wrong. */
+export function formToRequest(form: FormState, editing: boolean): AddTargetRequest {
+  const url = form.url.trim();
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new Error('URL: enter an http:// or https:// address, e.g. http://gpu-node-1:9400/metrics');
+  }
+  const seconds = (text: string, what: string, min: number) => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < min) throw new Error(`${what}: enter a number of seconds ≥ ${min}`);
+    return Math.round(n * 1000);
+  };
+  const secret: SecretInput | undefined =
+    form.secret === '' ? undefined : form.secretSource === 'env' ? { env: form.secret.trim() } : form.secretSource === 'file' ? { file: form.secret.trim() } : form.secret;
+  if (!editing && form.authKind !== 'none' && secret === undefined) throw new Error(form.authKind === 'basic' ? 'Password: required for basic auth' : 'Token: required for bearer auth');
+  const request: AddTargetRequest = {
+    url,
+    name: form.name.trim() || undefined,
+    group: form.group.trim() || undefined,
+    intervalMs: seconds(form.intervalS, 'Interval', 1),
+    timeoutMs: seconds(form.timeoutS, 'Timeout', 0.1),
+  };
+  if (form.authKind === 'basic') {
+    if (!form.username.trim()) throw new Error('User name: required for basic auth');
+    request.auth = { kind: 'basic', username: form.username.trim(), password: secret };
+  } else if (form.authKind === 'bearer') {
+    request.auth = { kind: 'bearer', token: secret };
+  } else {
+    request.auth = { kind: 'none' };
+  }
+  const tls = { caFile: form.caFile.trim() || undefined, certFile: form.certFile.trim() || undefined, keyFile: form.keyFile.trim() || undefined, insecureSkipVerify: form.insecure || undefined };
+  if (Object.values(tls).some((v) => v !== undefined)) request.tls = tls;
+  return request;
+}
+
+export function TargetDialog({ api, target, onClose }: { api: PulseApi; target: TargetInfo | null; onClose: (saved: TargetInfo | null) => void }) {
+  const [form, setForm] = useState<FormState>(() => initialForm(target));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [test, setTest] = useState<TargetTestResult | null>(null);
+  const urlRef = useRef<HTMLInputElement>(null);
+  useEffect(() => urlRef.current?.focus(), []);
+  const set = (patch: Partial<FormState>) => setForm((f) => ({ ...f, ...patch }));
+
+  const submit = async () => {
+    setError(null);
+    setBusy(true);
+    try {
+      const request = formToRequest(form, target !== null);
+      const saved = target ? await api.updateTarget(target.id, request) : await api.addTarget(request);
+      onClose(saved);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const runTest = async () => {
+    setError(null);
+    setTest(null);
+    setBusy(true);
+    try {
+      setTest(await api.testTarget(formToRequest(form, target !== null)));
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const secretLabel = form.authKind === 'basic' ? 'Password' : 'Token';
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose(null)}>
+      <form
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="target-dialog-title"
+        className="modal target-dialog"
+        data-testid="target-dialog"
+        onKeyDown={(e) => e.key === 'Escape' && onClose(null)}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <h2 id="target-dialog-title">{target ? `Edit ${target.name}` : 'Add a dcgm-exporter target'}</h2>
+        <label>
+          URL
+          <input ref={urlRef} data-testid="add-target-url" value={form.url} onChange={(e) => set({ url: e.target.value })} placeholder="http://gpu-node-1:9400/metrics" required />
+        </label>
+        <div className="form-row">
+          <label>
+            Name
+            <input value={form.name} onChange={(e) => set({ name: e.target.value })} placeholder="defaults to host:port" />
+          </label>
+          <label>
+            Group
+            <input value={form.group} onChange={(e) => set({ group: e.target.value })} placeholder="e.g. a100-pool" />
+          </label>
+        </div>
+        <div className="form-row">
+          <label>
+            Interval (s)
+            <input type="number" min={1} step="any" value={form.intervalS} onChange={(e) => set({ intervalS: e.target.value })} />
+          </label>
+          <label>
+            Timeout (s)
+            <input type="number" min={0.1} step="any" value={form.timeoutS} onChange={(e) => set({ timeoutS: e.target.value })} />
+          </label>
+        </div>
+        <p className="hint">dcgm-exporter refreshes its values every 30 s by default; polling faster shows repeated values.</p>
+        <fieldset>
+          <legend>Authentication</legend>
+          <select aria-label="Authentication" value={form.authKind} onChange={(e) => set({ authKind: e.target.value as FormState['authKind'] })}>
+            <option value="none">None</option>
+            <option value="basic">Basic (user and password)</option>
+            <option value="bearer">Bearer token</option>
+          </select>
+          {form.authKind === 'basic' ? (
+            <label>
+              User name
+              <input value={form.username} onChange={(e) => set({ username: e.target.value })} autoComplete="off" />
+            </label>
+          ) : null}
+          {form.authKind !== 'none' ? (
+            <div className="form-row">
+              <label>
+                {secretLabel} from
+                <select value={form.secretSource} onChange={(e) => set({ secretSource: e.target.value as SecretSource })}>
+                  <option value="typed">typed here (encrypted with the OS key store)</option>
+                  <option value="env">environment variable</option>
+                  <option value="file">file</option>
+                </select>
+              </label>
+              <label>
+                {form.secretSource === 'typed' ? secretLabel : form.secretSource === 'env' ? 'Variable name' : 'File path'}
+                <input
+                  type={form.secretSource === 'typed' ? 'password' : 'text'}
+                  value={form.secret}
+                  onChange={(e) => set({ secret: e.target.value })}
+                  placeholder={target && target.authKind === form.authKind ? 'leave empty to keep the stored one' : ''}
+                  autoComplete="off"
+                />
+              </label>
+            </div>
+          ) : null}
+        </fieldset>
+        <fieldset>
+          <legend>TLS</legend>
+          <div className="form-row">
+            <label>
+              CA file
+              <input value={form.caFile} onChange={(e) => set({ caFile: e.target.value })} placeholder="/etc/ssl/my-ca.pem" />
+            </label>
+            <label>
+              Client certificate
+              <input value={form.certFile} onChange={(e) => set({ certFile: e.target.value })} />
+            </label>
+            <label>
+              Client key
+              <input value={form.keyFile} onChange={(e) => set({ keyFile: e.target.value })} />
+            </label>
+          </div>
+          <label className={`checkbox${form.insecure ? ' unsafe' : ''}`}>
+            <input type="checkbox" checked={form.insecure} onChange={(e) => set({ insecure: e.target.checked })} /> Skip certificate verification{' '}
+            <strong className="unsafe-badge">unsafe</strong>
+          </label>
+        </fieldset>
+        {error ? (
+          <p className="form-error" role="alert" data-testid="target-dialog-error">
+            {error}
+          </p>
+        ) : null}
+        {test ? <TestResult result={test} /> : null}
+        <div className="dialog-buttons">
+          <button type="button" onClick={() => void runTest()} disabled={busy} data-testid="test-connection">
+            Test connection
+          </button>
+          <span className="spacer" />
+          <button type="button" onClick={() => onClose(null)}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy} data-testid="add-target-submit">
+            {target ? 'Save' : 'Add target'}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function TestResult({ result }: { result: TargetTestResult }) {
+  return (
+    <div className={`test-result ${result.ok ? 'ok' : 'failed'}`} data-testid="test-result" role="status">
+      <strong>{result.ok ? '✓' : '✗'} {result.message}</strong>
+      {result.remedy ? <div className="remedy">{result.remedy}</div> : null}
+      {result.models.length > 0 ? <div>Models: {result.models.join(', ')}</div> : null}
+      {result.nodes.length > 0 ? <div>Nodes: {result.nodes.join(', ')}</div> : null}
+      {result.exporterHints.length > 0 ? (
+        <ul>
+          {result.exporterHints.map((h) => (
+            <li key={h}>{h}</li>
+          ))}
+        </ul>
+      ) : null}
+      {result.problems.length > 0 ? (
+        <details>
+          <summary>{result.problems.length} problem(s)</summary>
+          <ul>
+            {result.problems.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </div>
+  );
+}
