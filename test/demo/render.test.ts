@@ -233,9 +233,12 @@ describe('simulation: physics and workloads', () => {
       expect(new Set(kinds)).toEqual(new Set(['training', 'idle', 'memory-bound', 'data-loading', 'hot', 'fp64']));
       const hot = kinds.indexOf('hot');
       for (let t = 0; t < 300; t += 13) {
-        const temps = byNameAndGpu(renderDemoMetrics(sim, T0 + t * 1000)).get('DCGM_FI_DEV_GPU_TEMP')!;
+        const v = byNameAndGpu(renderDemoMetrics(sim, T0 + t * 1000));
+        const temps = v.get('DCGM_FI_DEV_GPU_TEMP')!;
         expect(temps.get(String(hot))!).toBeGreaterThanOrEqual(96);
         for (let g = 0; g < 8; g++) if (g !== hot) expect(temps.get(String(g))!).toBeLessThan(95);
+        // Only the die is over the line: one HOT cause, not a second one from HBM.
+        for (const m of v.get('DCGM_FI_DEV_MEMORY_TEMP')!.values()) expect(m).toBeLessThan(95);
       }
     }
   });

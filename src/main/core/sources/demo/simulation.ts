@@ -277,9 +277,10 @@ class Simulation implements DemoSimulation {
       let gpuTemp: number;
       let memTemp: number;
       if (w.kind === 'hot') {
-        // Poor airflow in this slot: pinned just above the model's warning threshold.
+        // Poor airflow in this slot: the die sits just above the model's warning threshold.
+        // HBM stays below it, so the demo shows one clear HOT cause rather than two.
         gpuTemp = m.warnTempC + 1 + Math.round(3 * smoothNoise(w.key, 903, this.tSec(tick), 40) + tJit);
-        memTemp = gpuTemp - 4;
+        memTemp = gpuTemp - 9;
       } else {
         gpuTemp = Math.round(w.ambientC + 50 * heat + 1.2 * tJit);
         memTemp = Math.round(w.ambientC + 6 + 58 * heat + 1.2 * (unit(w.key, 904, tick) - 0.5));
