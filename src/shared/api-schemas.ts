@@ -71,6 +71,7 @@ export const REQUEST_ARG_SCHEMAS = {
   updateTarget: z.tuple([TargetId, AddTargetRequestSchema]),
   testTarget: z.tuple([AddTargetRequestSchema]),
   getNodeExtras: z.tuple([z.string().min(1).max(500)]),
+  setNotifications: z.tuple([z.boolean()]),
   inspectPath: z.tuple([FilePath]),
   listInspections: z.tuple([]),
   getInspection: z.tuple([InspectionId]),

@@ -79,6 +79,8 @@ export interface AppInfo {
   version: string;
   mode: 'desktop' | 'serve';
   demo: boolean;
+  /** Desktop notifications for CRIT/HOT GPUs and new XIDs. */
+  notifications: boolean;
 }
 
 /** A secret typed by the user (desktop: encrypted with the OS key store) or a reference to one. */
@@ -238,6 +240,7 @@ export interface PulseRequests {
   testTarget(req: AddTargetRequest): Promise<TargetTestResult>;
   /** NvLink, NvSwitch and CPU entities of a node: shown beside its GPUs, never as GPUs. */
   getNodeExtras(node: string): Promise<NodeExtra[]>;
+  setNotifications(enabled: boolean): Promise<void>;
   /** Desktop only: a path the user chose (dialog, drop, argv); parsing continues in a worker. */
   inspectPath(path: string): Promise<InspectionInfo>;
   listInspections(): Promise<InspectionInfo[]>;
@@ -282,6 +285,7 @@ export const PULSE_REQUEST_METHODS = [
   'updateTarget',
   'testTarget',
   'getNodeExtras',
+  'setNotifications',
   'inspectPath',
   'listInspections',
   'getInspection',

@@ -55,7 +55,7 @@ export function fakeApi(init: { targets?: TargetInfo[]; gpus?: GpuSnapshot[]; fa
   const answer = <T,>(value: T): Promise<T> =>
     init.hang ? new Promise(() => {}) : init.fail ? Promise.reject(new Error(init.fail)) : Promise.resolve(value);
   return {
-    getAppInfo: () => Promise.resolve({ version: 'test', mode: 'serve', demo: false }),
+    getAppInfo: () => Promise.resolve({ version: 'test', mode: 'serve', demo: false, notifications: true }),
     getTargets: () => answer(init.targets ?? []),
     getGpus: () => answer(init.gpus ?? []),
     getHistory: () => answer({ series: {} }),
@@ -69,6 +69,7 @@ export function fakeApi(init: { targets?: TargetInfo[]; gpus?: GpuSnapshot[]; fa
     updateTarget: () => Promise.reject(new Error('not in this fake')),
     testTarget: () => Promise.reject(new Error('not in this fake')),
     getNodeExtras: () => Promise.resolve([]),
+    setNotifications: () => Promise.resolve(),
     inspectFile: () => Promise.reject(new Error('not in this fake')),
     inspectPath: () => Promise.reject(new Error('not in this fake')),
     listInspections: () => Promise.resolve([]),

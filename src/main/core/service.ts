@@ -146,7 +146,7 @@ export class PulseService implements PulseBackend {
   // ---- PulseApi ----
 
   async getAppInfo(): Promise<AppInfo> {
-    return { version: this.opts.version, mode: this.opts.mode, demo: this.demoFleet !== null };
+    return { version: this.opts.version, mode: this.opts.mode, demo: this.demoFleet !== null, notifications: this.opts.settings.load().notifications };
   }
 
   async getTargets(): Promise<TargetInfo[]> {
@@ -221,6 +221,10 @@ export class PulseService implements PulseBackend {
 
   async getNodeExtras(node: string): Promise<NodeExtra[]> {
     return [...this.extras.values()].flat().filter((extra) => extra.node === node);
+  }
+
+  async setNotifications(enabled: boolean): Promise<void> {
+    this.opts.settings.update((s) => ({ ...s, notifications: enabled }));
   }
 
   async setPinned(targetId: string, pinned: boolean): Promise<TargetInfo> {

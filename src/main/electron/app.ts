@@ -9,6 +9,7 @@ import { forwardTicks, registerIpcHandlers } from './ipc';
 import { installApplicationMenu } from './menu';
 import { trackWindowState } from './window-state';
 import { electronStores } from './settings-store';
+import { notifyGpuAlerts } from './notifications';
 
 export function runDesktopApp(): void {
   if (!app.requestSingleInstanceLock()) {
@@ -56,6 +57,14 @@ export function runDesktopApp(): void {
     });
     trackWindowState(mainWindow, stores.windowState);
     forwardTicks(service, mainWindow.webContents);
+    notifyGpuAlerts(
+      service,
+      () => stores.settings.load().notifications,
+      () => {
+        mainWindow?.show();
+        mainWindow?.focus();
+      },
+    );
     mainWindow.on('closed', () => {
       mainWindow = null;
     });

@@ -1,6 +1,6 @@
 // The configured targets: state and error of each, edit, remove, pin, and adding many at once
 // by pasting a list of URLs.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PulseApi, TargetInfo } from '../../../shared/api';
 import type { FleetState } from '../state/fleet-store';
 import { TargetDialog } from './TargetDialog';
@@ -11,6 +11,14 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
   const [adding, setAdding] = useState(false);
   const [paste, setPaste] = useState('');
   const [messages, setMessages] = useState<string[]>([]);
+  const [notifications, setNotifications] = useState<boolean | null>(null);
+  const [desktop, setDesktop] = useState(false);
+  useEffect(() => {
+    api.getAppInfo().then((info) => {
+      setNotifications(info.notifications);
+      setDesktop(info.mode === 'desktop');
+    }, () => setNotifications(null));
+  }, [api]);
   const targets = [...state.targets.values()].sort((a, b) => Number(b.pinned) - Number(a.pinned) || (a.group ?? '').localeCompare(b.group ?? '') || a.name.localeCompare(b.name));
 
   const addPasted = async () => {
@@ -116,6 +124,20 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
           </ul>
         ) : null}
       </section>
+      {desktop && notifications !== null ? (
+        <label className="checkbox notifications-toggle">
+          <input
+            type="checkbox"
+            checked={notifications}
+            onChange={(e) => {
+              const enabled = e.target.checked;
+              setNotifications(enabled);
+              api.setNotifications(enabled).catch(() => setNotifications(!enabled));
+            }}
+          />{' '}
+          Desktop notifications when a GPU turns CRIT or HOT or shows a new XID
+        </label>
+      ) : null}
       {adding || editing ? (
         <TargetDialog
           api={api}
