@@ -1,0 +1,214 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../../../src/renderer/src/App';
+import type { GpuSnapshot } from '../../../src/shared/gpu';
+import { installCanvasMock } from '../canvas-mock';
+import { gpu } from '../fake-api';
+import { failing, historyApi, never } from './history-fake';
+
+beforeAll(() => installCanvasMock());
+beforeEach(() => {
+  window.location.hash = '#/gpu/node-a/GPU-1';
+});
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+
+const NOW = Date.now();
+
+function focusGpu(over: Partial<GpuSnapshot> = {}): GpuSnapshot {
+  return gpu({
+    observedAt: NOW - 3000,
+    realUtil: 59,
+    realUtilMissing: ['grEngineActive'],
+    health: {
+      state: 'HOT',
+      reasons: [
+        { state: 'HOT', code: 'temp', message: 'GPU temperature 96°C is at or above the H100 warning temperature (95°C)' },
+        { state: 'WARN', code: 'xid', message: 'new XID 31 (MMU fault)' },
+      ],
+    },
+    attribution: { pods: ['trainer-0'], namespaces: ['ml'], jobs: ['4242'] },
+    ...over,
+  });
+}
+
+function chartByTitle(title: string): HTMLCanvasElement {
+  const figure = screen.getByText(title, { selector: '.focus-chart-title' }).closest('figure')!;
+  return figure.querySelector('canvas[data-testid="focus-chart"]')!;
+}
+
+const num = (el: Element, attr: string) => Number(el.getAttribute(attr));
+
+describe('GPU focus view', () => {
+  it('shows identity, the score as a lower bound with its missing input, the class and every health reason', async () => {
+    render(<App api={historyApi([focusGpu()])} />);
+    const view = await screen.findByTestId('gpu-focus');
+    expect(within(view).getByRole('heading', { level: 2 }).textContent).toBe('node-a / GPU 0');
+    expect(view.textContent).toContain('NVIDIA H100 80GB HBM3');
+    expect(view.textContent).toContain('GPU-1');
+    expect(screen.getByTestId('sample-age').textContent).toMatch(/^[34] s ago$/);
+    expect(screen.getByTestId('focus-real-util').textContent).toBe('≥59%');
+    expect(screen.getByTestId('real-util-missing').textContent).toContain('Graphics engine active');
+    expect(screen.getByTestId('focus-class').className).toContain('bottleneck-compute');
+    expect(screen.getByTestId('focus-health').textContent).toBe('HOT');
+    expect(screen.getAllByTestId('health-reason').map((r) => r.textContent)).toEqual([
+      'HOT GPU temperature 96°C is at or above the H100 warning temperature (95°C)',
+      'WARN new XID 31 (MMU fault)',
+    ]);
+    const attribution = screen.getByTestId('attribution');
+    expect(attribution.textContent).toContain('trainer-0');
+    expect(attribution.textContent).toContain('ml');
+    expect(attribution.textContent).toContain('4242');
+    expect(within(view).getByRole('link', { name: 'Fleet' }).getAttribute('href')).toBe('#/');
+    expect(within(view).getByRole('link', { name: 'node-a' }).getAttribute('href')).toBe('#/node/node-a');
+  });
+
+  it('lists only the readings the exporter provides, grouped, with bars and trends', async () => {
+    render(<App api={historyApi([focusGpu({ readings: { smActive: 0.9, tensorActive: 0.5, dramActive: 0.3, powerWatts: 500, gpuTempC: 60, fbUsedBytes: 16 * 2 ** 30, fbTotalBytes: 80 * 2 ** 30, pcieTxBytesPerSec: 3 * 2 ** 30 } })])} />);
+    await screen.findAllByTestId('focus-chart');
+    const fields = screen.getAllByTestId('metric-row').map((r) => r.dataset.field);
+    expect(fields).toEqual(['realUtil', 'smActive', 'tensorActive', 'dramActive', 'fbUsedBytes', 'fbTotalBytes', 'pcieTxBytesPerSec', 'powerWatts', 'gpuTempC']);
+    expect(screen.getAllByTestId('metric-group').map((g) => g.dataset.group)).toEqual(['Utilization', 'SM', 'Pipes', 'Memory', 'Interconnect', 'Power', 'Thermal and clocks']);
+    const now = (field: string) => screen.getAllByTestId('metric-row').find((r) => r.dataset.field === field)!.querySelector('[data-testid="metric-now"]')!.textContent;
+    expect(now('fbUsedBytes')).toBe('16.0 GiB / 80.0 GiB (20%)');
+    expect(now('pcieTxBytesPerSec')).toBe('3.0 GiB/s');
+    expect(now('smActive')).toBe('90%');
+    expect(now('realUtil')).toBe('≥59%');
+    // Ratios get a bar; the SM bar reads 90.
+    expect(screen.getByRole('meter', { name: /SM active/ }).getAttribute('aria-valuenow')).toBe('90');
+    // Trend sparklines only for fields with history: fbTotalBytes has none.
+    const row = (field: string) => screen.getAllByTestId('metric-row').find((r) => r.dataset.field === field)!;
+    expect(row('smActive').querySelector('canvas')).not.toBeNull();
+    expect(row('fbTotalBytes').querySelector('canvas')).toBeNull();
+  });
+
+  it('draws a chart per provided group with the history, and appends new scrapes only once', async () => {
+    const api = historyApi([focusGpu()]);
+    render(<App api={api} />);
+    const charts = await screen.findAllByTestId('focus-chart');
+    // realUtil, activity, power, temperature, memory; no PCIe/NVLink reading, so no such chart.
+    expect(charts).toHaveLength(5);
+    expect(screen.queryByText(/PCIe \/ NVLink/)).toBeNull();
+    expect(api.historyCalls).toHaveLength(1);
+    expect(api.historyCalls[0]!).toMatchObject({ keys: ['node-a/GPU-1'], windowMs: 15 * 60_000 });
+    const util = chartByTitle('Real utilization');
+    expect(num(util, 'data-points')).toBe(10);
+    expect(num(util, 'data-x-max')).toBe(NOW - 3000);
+    expect(num(util, 'data-x-max') - num(util, 'data-x-min')).toBe(15 * 60_000);
+    // The activity chart names its three series in a legend.
+    const activity = chartByTitle('SM / Tensor / DRAM activity').closest('figure')!;
+    expect([...activity.querySelectorAll('.focus-legend li')].map((li) => li.textContent)).toEqual(['SM active', 'Tensor pipe active', 'DRAM active']);
+
+    act(() => api.emit({ at: NOW, gpus: [focusGpu({ observedAt: NOW - 1000, realUtil: 80 })], removedGpus: [], targets: [], removedTargets: [] }));
+    expect(num(util, 'data-points')).toBe(11);
+    expect(num(util, 'data-x-max')).toBe(NOW - 1000);
+    expect(screen.getByTestId('focus-real-util').textContent).toBe('≥80%');
+    // The same scrape delivered again adds no point.
+    act(() => api.emit({ at: NOW, gpus: [focusGpu({ observedAt: NOW - 1000, realUtil: 80 })], removedGpus: [], targets: [], removedTargets: [] }));
+    expect(num(util, 'data-points')).toBe(11);
+  });
+
+  it('zooms and pans from the keyboard, keeps the zoomed range on ticks, and resets', async () => {
+    const api = historyApi([focusGpu()]);
+    render(<App api={api} />);
+    await screen.findAllByTestId('focus-chart');
+    const util = chartByTitle('Real utilization');
+    const full = { min: num(util, 'data-x-min'), max: num(util, 'data-x-max') };
+    util.focus();
+    fireEvent.keyDown(util, { key: '+' });
+    const zoomed = { min: num(util, 'data-x-min'), max: num(util, 'data-x-max') };
+    expect(util.dataset.zoomed).toBe('true');
+    expect(zoomed.max - zoomed.min).toBeLessThan(full.max - full.min);
+    // Zoom around the centre: the centre stays put.
+    expect(Math.abs((zoomed.min + zoomed.max) / 2 - (full.min + full.max) / 2)).toBeLessThan(2);
+    fireEvent.keyDown(util, { key: 'ArrowLeft' });
+    expect(num(util, 'data-x-min')).toBeLessThan(zoomed.min);
+    const panned = { min: num(util, 'data-x-min'), max: num(util, 'data-x-max') };
+    // A new scrape does not move a view the user has zoomed.
+    act(() => api.emit({ at: NOW, gpus: [focusGpu({ observedAt: NOW - 1000 })], removedGpus: [], targets: [], removedTargets: [] }));
+    expect(num(util, 'data-points')).toBe(11);
+    expect({ min: num(util, 'data-x-min'), max: num(util, 'data-x-max') }).toEqual(panned);
+    // The wheel zooms too.
+    fireEvent.wheel(util, { deltaY: -120 });
+    expect(num(util, 'data-x-max') - num(util, 'data-x-min')).toBeLessThan(panned.max - panned.min);
+    // The Reset button returns to the live window ending at the newest sample.
+    fireEvent.click(screen.getByRole('button', { name: 'Reset zoom of Real utilization' }));
+    expect(util.dataset.zoomed).toBe('false');
+    expect(num(util, 'data-x-max')).toBe(NOW - 1000);
+    fireEvent.keyDown(util, { key: '+' });
+    fireEvent.keyDown(util, { key: '0' });
+    expect(util.dataset.zoomed).toBe('false');
+  });
+
+  it('exports a chart as a PNG download', async () => {
+    vi.spyOn(HTMLCanvasElement.prototype, 'toDataURL').mockReturnValue('data:image/png;base64,iVBORw0KGgo=');
+    const clicks: HTMLAnchorElement[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicks.push(this);
+    });
+    render(<App api={historyApi([focusGpu()])} />);
+    await screen.findAllByTestId('focus-chart');
+    fireEvent.click(screen.getByRole('button', { name: 'Export PNG of Power' }));
+    expect(clicks).toHaveLength(1);
+    expect(clicks[0]!.href).toBe('data:image/png;base64,iVBORw0KGgo=');
+    expect(clicks[0]!.download).toMatch(/^gpu-pulse-power-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.png$/);
+  });
+
+  it('shows a loading state while the history is on its way, with the live table already there', async () => {
+    render(<App api={historyApi([focusGpu()], never)} />);
+    expect((await screen.findByTestId('history-loading')).getAttribute('role')).toBe('status');
+    expect(screen.getAllByTestId('metric-row').length).toBeGreaterThan(0);
+    expect(screen.queryAllByTestId('focus-chart')).toHaveLength(0);
+  });
+
+  it('shows the error when getHistory rejects', async () => {
+    render(<App api={historyApi([focusGpu()], failing('history store unavailable'))} />);
+    const error = await screen.findByTestId('history-error');
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(error.textContent).toContain('history store unavailable');
+  });
+
+  it('says so, with a way back, when the GPU is unknown or goes away', async () => {
+    window.location.hash = '#/gpu/node-z/GPU-9';
+    const api = historyApi([focusGpu()]);
+    const { unmount } = render(<App api={api} />);
+    const gone = await screen.findByTestId('gpu-focus');
+    expect(gone.textContent).toMatch(/node-z\/GPU-9 is not in the fleet/);
+    expect(within(gone).getByRole('link', { name: 'Back to the fleet' }).getAttribute('href')).toBe('#/');
+    unmount();
+
+    window.location.hash = '#/gpu/node-a/GPU-1';
+    render(<App api={api} />);
+    await screen.findAllByTestId('focus-chart');
+    act(() => api.emit({ at: NOW, gpus: [], removedGpus: ['node-a/GPU-1'], targets: [], removedTargets: [] }));
+    expect(screen.getByTestId('gpu-focus').textContent).toMatch(/is not in the fleet/);
+  });
+
+  it('refetches when the history window changes', async () => {
+    const api = historyApi([focusGpu()]);
+    render(<App api={api} />);
+    await screen.findAllByTestId('focus-chart');
+    fireEvent.change(screen.getByRole('combobox', { name: 'History window' }), { target: { value: String(60 * 60_000) } });
+    await waitFor(() => expect(api.historyCalls.map((c) => c.windowMs)).toEqual([15 * 60_000, 60 * 60_000]));
+    const util = await waitFor(() => chartByTitle('Real utilization'));
+    expect(num(util, 'data-x-max') - num(util, 'data-x-min')).toBe(60 * 60_000);
+  });
+
+  it('shows a MIG instance with its profile and a score that is unknown without inputs', async () => {
+    const mig = focusGpu({ key: 'node-a/GPU-1/mig-3', migInstance: { id: '3', profile: '1g.10gb' }, realUtil: null, realUtilMissing: ['smActive', 'tensorActive', 'dramActive', 'grEngineActive'], readings: { powerWatts: 90 } });
+    window.location.hash = '#/gpu/node-a/GPU-1/mig-3';
+    render(<App api={historyApi([mig])} />);
+    const view = await screen.findByTestId('gpu-focus');
+    expect(within(view).getByRole('heading', { level: 2 }).textContent).toBe('node-a / GPU 0 / GI 3');
+    expect(view.textContent).toContain('1g.10gb');
+    expect(screen.getByTestId('focus-real-util').textContent).toBe('–');
+    expect(screen.getByTestId('real-util-missing').textContent).toMatch(/^Unknown: .*SM active/);
+    await screen.findAllByTestId('focus-chart');
+    // Only power is provided: one chart, one table row.
+    expect(screen.getAllByTestId('focus-chart')).toHaveLength(1);
+    expect(screen.getAllByTestId('metric-row').map((r) => r.dataset.field)).toEqual(['powerWatts']);
+  });
+});
