@@ -191,11 +191,14 @@ export function createPrometheusSource(cfg: PrometheusSourceConfig): PrometheusS
     }
 
     const builder = new BatchBuilder();
-    const clockQuery = names.map((n) => `max by (instance, job) (timestamp(${seriesSelector(n, matchers)}))`).join(' or ');
+    // Each target's scrape time. timestamp() of a bare selector gives the sample's own time, but
+    // drops the name, so families are combined with `or` (one regex selector would collide).
+    const branches = names.map((n) => `max by (instance, job) (timestamp(${seriesSelector(n, matchers)}))`);
+    const clockQuery = branches.join(' or ');
     let clock = new Map<string, number>();
     const requests: Array<{ req: ApiRequest; use: (data: unknown) => string | null }> = [
       {
-        req: instant(clockQuery, at),
+        req: { ...instant(clockQuery, at), shown: branches.length > 1 ? `${branches[0]} or … (one such term for each of the ${branches.length} dcgm metrics)` : clockQuery },
         use: (data) => {
           const read = readTimestamps(data);
           if (typeof read === 'string') return read;
@@ -279,7 +282,7 @@ export function createPrometheusSource(cfg: PrometheusSourceConfig): PrometheusS
         }
         warnings.push(...res.warnings);
         const bad = use(res.data);
-        if (bad) failure = badShape(req.query, bad);
+        if (bad) failure = { ...badShape(req.shown ?? req.query, bad), query: req.query };
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests.length) }, worker));

@@ -1,0 +1,209 @@
+// Real peers for the Prometheus-source tests: the Debian `prometheus` server on loopback with a
+// generated config and a temporary TSDB, and a "tap" that sits between Prometheus and a demo
+// exporter, scrapes the exporter directly with the product's scraper and records every body it
+// passed on (so a test knows exactly what Prometheus ingested, and when).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { DcgmPipeline } from '../../src/main/core/dcgm';
+import { createScraper } from '../../src/main/core/sources/http-scrape';
+import type { TargetBatch } from '../../src/main/core/sources/prometheus';
+import type { GpuSnapshot } from '../../src/shared/gpu';
+
+export const PROMETHEUS_BIN = '/usr/bin/prometheus';
+
+export function requirePrometheus(): string {
+  if (!existsSync(PROMETHEUS_BIN)) {
+    throw new Error(
+      `${PROMETHEUS_BIN} is missing: these tests run the real Prometheus server. Install it with ` +
+        '`apt-get install prometheus` (the CI script does).',
+    );
+  }
+  return PROMETHEUS_BIN;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface PrometheusHandle {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  pid: number;
+  dir: string;
+  configPath: string;
+  /** Rewrites the config and makes the server reload it (SIGHUP). */
+  reload(config: object): Promise<void>;
+  log(): string;
+  close(): Promise<void>;
+}
+
+export interface StartPrometheusOptions {
+  config: object;
+  /** Extra command-line flags, e.g. `--query.max-samples=4`. */
+  args?: string[];
+  /** Files written next to the config before start (name -> content), e.g. a web config. */
+  files?: Record<string, string>;
+  /** Authorization header for the readiness probe when the server requires auth. */
+  authorization?: string;
+}
+
+export async function startPrometheus(opts: StartPrometheusOptions): Promise<PrometheusHandle> {
+  const bin = requirePrometheus();
+  const dir = await mkdtemp(join(tmpdir(), 'gpu-pulse-prom-'));
+  const configPath = join(dir, 'prometheus.yml');
+  await writeFile(configPath, stringify(opts.config));
+  for (const [name, content] of Object.entries(opts.files ?? {})) await writeFile(join(dir, name), content);
+  let lastError: unknown;
+  // The port is free when picked but could be taken before Prometheus binds it: retry.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const args = [
+      `--config.file=${configPath}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...(opts.args ?? []).map((a) => a.replace('$DIR', dir)),
+    ];
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      log = (log + chunk).slice(-20_000);
+    });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitReady(child, url, opts.authorization, () => log);
+    } catch (error) {
+      lastError = error;
+      await stop(child);
+      continue;
+    }
+    return {
+      url,
+      pid: child.pid!,
+      dir,
+      configPath,
+      reload: async (config) => {
+        await writeFile(configPath, stringify(config));
+        child.kill('SIGHUP');
+      },
+      log: () => log,
+      close: async () => {
+        await stop(child);
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  await rm(dir, { recursive: true, force: true });
+  throw lastError;
+}
+
+async function waitReady(child: ChildProcess, url: string, authorization: string | undefined, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`prometheus exited during start-up:\n${log()}`);
+    try {
+      const res = await fetch(`${url}/-/ready`, { headers: authorization ? { authorization } : {} });
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`prometheus did not become ready within 30 s:\n${log()}`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface TapRecord {
+  /** Date.now() when the request from Prometheus arrived. */
+  receivedAt: number;
+  /** The exporter's body as scraped directly, after `rewrite`. */
+  body: string;
+}
+
+export interface TapHandle {
+  /** host:port for a Prometheus static config. */
+  hostPort: string;
+  records: TapRecord[];
+  close(): Promise<void>;
+}
+
+/**
+ * A pass-through in front of `upstream` (an exporter's /metrics URL). Each request is answered
+ * with a fresh direct scrape of the exporter; `rewrite` can add labels to the text first (as a
+ * dcgm-exporter in Kubernetes mode would).
+ */
+export async function startTap(upstream: string, rewrite?: (body: string) => string): Promise<TapHandle> {
+  const scraper = createScraper();
+  const records: TapRecord[] = [];
+  const server: Server = createServer((_req, res) => {
+    const receivedAt = Date.now();
+    void scraper.scrape({ url: upstream, timeoutMs: 5_000 }).then((result) => {
+      if (!result.ok) {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(result.message);
+        return;
+      }
+      const body = rewrite ? rewrite(result.body.toString('utf8')) : result.body.toString('utf8');
+      records.push({ receivedAt, body });
+      if (records.length > 600) records.shift();
+      res.writeHead(200, { 'content-type': result.contentType ?? 'text/plain; charset=utf-8' });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    hostPort: `127.0.0.1:${port}`,
+    records,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await scraper.close();
+    },
+  };
+}
+
+/** The record of the scrape Prometheus stamped with `timestampMs` (it stamps just before sending). */
+export function recordAt(tap: TapHandle, timestampMs: number): TapRecord | undefined {
+  let best: TapRecord | undefined;
+  for (const r of tap.records) {
+    if (!best || Math.abs(r.receivedAt - timestampMs) < Math.abs(best.receivedAt - timestampMs)) best = r;
+  }
+  // Scrapes are a second apart: anything further than a fraction of that is another scrape.
+  return best && Math.abs(best.receivedAt - timestampMs) < 300 ? best : undefined;
+}
+
+/** What the service does with a poll or a backfill frame: one ingest per target batch. */
+export function ingestBatches(
+  pipeline: DcgmPipeline,
+  batches: readonly TargetBatch[],
+  sourceId = 'prometheus',
+): GpuSnapshot[] {
+  return batches.flatMap((b) => pipeline.ingest(b.families, { sourceId, fallbackNode: b.fallbackNode, observedAt: b.observedAt }).gpus);
+}
