@@ -48,8 +48,13 @@ export interface RunningPeer {
   stop(): Promise<void>;
 }
 
-/** Spawns a peer and waits until `readyPath` answers 200. */
-export async function startPeer(name: keyof typeof BINARIES, args: (port: number) => string[], readyPath: string, timeoutMs = 30_000): Promise<RunningPeer> {
+/** Spawns a peer and waits until `ready` (a path that must answer 200, or a probe) succeeds. */
+export async function startPeer(
+  name: keyof typeof BINARIES,
+  args: (port: number) => string[],
+  ready: string | ((port: number) => Promise<boolean>),
+  timeoutMs = 30_000,
+): Promise<RunningPeer> {
   const bin = requireBinary(name);
   const port = await freePort();
   const child = spawn(bin, args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -71,14 +76,13 @@ export async function startPeer(name: keyof typeof BINARIES, args: (port: number
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${bin} exited with ${child.exitCode} before it was ready:\n${out}`);
     try {
-      const res = await fetch(`${url}${readyPath}`);
-      if (res.ok) break;
+      if (typeof ready === 'string' ? (await fetch(`${url}${ready}`)).ok : await ready(port)) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`${bin} did not answer ${readyPath} within ${timeoutMs} ms:\n${out}`);
+      throw new Error(`${bin} was not ready within ${timeoutMs} ms:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
