@@ -75,6 +75,6 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   };
 }
 
-export function targetsFromUrls(urls: string[]): TargetConfig[] {
-  return urls.map((url, i) => makeTargetConfig({ url, id: `cli-${i}` }));
+export function targetsFromUrls(urls: string[], intervalMs?: number): TargetConfig[] {
+  return urls.map((url, i) => makeTargetConfig({ url, id: `cli-${i}`, intervalMs }));
 }

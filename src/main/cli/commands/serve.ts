@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CliIo } from '../io';
 import { startServe, targetsFromUrls } from '../../server/serve';
 import { defaultConfigDir } from '../../core/settings/file-store';
+import { parseTargetsFile } from '../../core/fleet/targets';
 
 const HELP = `Usage: gpu-pulse serve [options]
 
@@ -12,6 +13,8 @@ Options:
   --port N             port to listen on, 0 for a free one (default 8484)
   --demo               also run the built-in demo fleet (4 simulated nodes, 8 GPUs each)
   --target URL         scrape this dcgm-exporter URL (repeatable; not saved)
+  --targets-file FILE  scrape the URLs in FILE: one per line, or a Prometheus file_sd JSON/YAML list
+  --interval SECONDS   poll interval for --target and --targets-file (default 15)
   --config-dir DIR     where settings live (default ${defaultConfigDir()})
   --token TOKEN        require this token for /api (generated when binding beyond loopback)
   -h, --help           show this help
@@ -27,6 +30,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         port: { type: 'string', default: '8484' },
         demo: { type: 'boolean', default: false },
         target: { type: 'string', multiple: true, default: [] },
+        'targets-file': { type: 'string' },
+        interval: { type: 'string' },
         'config-dir': { type: 'string' },
         token: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -46,12 +51,26 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`gpu-pulse serve: --port must be an integer from 0 to 65535, got "${values.port}"\n`);
     return 2;
   }
+  const intervalMs = values.interval === undefined ? undefined : Math.round(Number(values.interval) * 1000);
+  if (intervalMs !== undefined && !(intervalMs >= 1000 && intervalMs <= 3_600_000)) {
+    io.stderr(`gpu-pulse serve: --interval must be a number of seconds from 1 to 3600, got "${values.interval}"\n`);
+    return 2;
+  }
   let targets;
   try {
-    targets = targetsFromUrls(values.target ?? []);
+    targets = targetsFromUrls(values.target ?? [], intervalMs);
   } catch (err) {
     io.stderr(`gpu-pulse serve: --target: ${(err as Error).message}\n`);
     return 2;
+  }
+  if (values['targets-file']) {
+    try {
+      const fromFile = await parseTargetsFile(values['targets-file'], { intervalMs });
+      targets.push(...fromFile);
+    } catch (err) {
+      io.stderr(`gpu-pulse serve: ${(err as Error).message}\n`);
+      return 2;
+    }
   }
   const running = await startServe({
     host: values.host!,

@@ -10,8 +10,11 @@ import { NodeHeader } from './NodeHeader';
 import { FleetToolbar } from './FleetToolbar';
 import { SummaryBar } from './SummaryBar';
 
-/** Below this many cards the whole fleet is rendered (simpler DOM, browser find works). */
-export const VIRTUALIZE_ABOVE = 120;
+/**
+ * Below this many cards the whole fleet is rendered (simpler DOM, browser find works).
+ * `?virtualize=off` renders everything regardless: the UI benchmark's baseline.
+ */
+export const VIRTUALIZE_ABOVE = typeof window !== 'undefined' && new URLSearchParams(window.location.search).get('virtualize') === 'off' ? Infinity : 120;
 const CARD_MIN_WIDTH = 270;
 const GAP = 10;
 const CARD_ROW_HEIGHT = 214 + GAP;

@@ -28,6 +28,10 @@ export function historyValue(gpu: GpuSnapshot, field: (typeof SPARK_FIELDS)[numb
   return typeof v === 'number' ? v : null;
 }
 
+/** Count of ticks applied, read by the UI benchmark (bench/ui.ts) through window.__pulseTicks. */
+let ticksApplied = 0;
+if (typeof window !== 'undefined') Object.defineProperty(window, '__pulseTicks', { get: () => ticksApplied, configurable: true });
+
 export class FleetStore {
   private state: FleetState = { status: 'loading', error: null, gpus: new Map(), targets: new Map(), sparks: new Map(), version: 0 };
   private listeners = new Set<() => void>();
@@ -83,6 +87,7 @@ export class FleetStore {
   }
 
   applyTick(tick: Tick): void {
+    ticksApplied += 1;
     const gpus = new Map(this.state.gpus);
     const targets = new Map(this.state.targets);
     const sparks = this.state.sparks;

@@ -1,0 +1,96 @@
+// npm run bench:ui — the fleet view with 1,000 demo GPUs in Debian's Chromium.
+// Prints, for the virtualized view and (baseline, same run) the fully rendered view:
+//  - main-thread time per applied tick (CDP Performance.TaskDuration delta / ticks applied)
+//  - frame times while scrolling the fleet (p50 / p95 / max of rAF deltas)
+// Goal: tick repaint and scroll frames under 16 ms.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchChromium } from '../test/helpers/chromium';
+
+const ROOT = join(__dirname, '..');
+const CLI = join(ROOT, 'bin', 'gpu-pulse.js');
+const NODES = 125; // x 8 GPUs = 1,000
+const MEASURE_MS = 20_000;
+
+function start(args: string[], expect: number): Promise<{ child: ChildProcess; urls: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const urls: string[] = [];
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      for (const m of buffer.matchAll(/^listening on (\S+)$/gm)) if (!urls.includes(m[1]!)) urls.push(m[1]!);
+      if (urls.length >= expect) resolve({ child, urls });
+    });
+    child.on('exit', (code) => reject(new Error(`gpu-pulse ${args[0]} exited with ${code}`)));
+  });
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+async function main() {
+  const fleet = await start(['demo-exporter', '--instances', String(NODES), '--base-port', '0', '--gpus', '8'], NODES);
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-bench-ui-'));
+  const targetsFile = join(dir, 'targets.txt');
+  writeFileSync(targetsFile, fleet.urls.map((u) => u.replace(/\/$/, '')).join('\n') + '\n');
+  const serve = await start(['serve', '--port', '0', '--config-dir', dir, '--targets-file', targetsFile, '--interval', '2'], 1);
+  const browser = await launchChromium();
+  const rows: string[][] = [];
+  try {
+    for (const mode of ['virtualized', 'baseline: all cards rendered'] as const) {
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      await page.goto(serve.urls[0]! + (mode === 'virtualized' ? '/' : '/?virtualize=off'));
+      await page.waitForFunction(() => document.querySelector('[data-testid="summary-gpus"]')?.textContent === '1000', undefined, { timeout: 60_000 });
+      await page.waitForTimeout(3000);
+      const cards = await page.$$eval('[data-testid="gpu-card"]', (els) => els.length);
+      const metric = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')).metrics as Array<{ name: string; value: number }>).map((m) => [m.name, m.value]));
+      const before = await metric();
+      const ticksBefore = await page.evaluate(() => (window as any).__pulseTicks as number);
+      await page.waitForTimeout(MEASURE_MS);
+      const after = await metric();
+      const ticks = (await page.evaluate(() => (window as any).__pulseTicks as number)) - ticksBefore;
+      const taskMsPerTick = ((after.TaskDuration! - before.TaskDuration!) * 1000) / Math.max(1, ticks);
+      const frames: number[] = await page.evaluate(
+        () =>
+          new Promise<number[]>((resolve) => {
+            const deltas: number[] = [];
+            let last = performance.now();
+            let n = 0;
+            const step = (t: number) => {
+              deltas.push(t - last);
+              last = t;
+              window.scrollBy(0, 120);
+              if (++n < 240) requestAnimationFrame(step);
+              else resolve(deltas.slice(2));
+            };
+            requestAnimationFrame(step);
+          }),
+      );
+      rows.push([mode, String(cards), String(ticks), taskMsPerTick.toFixed(2), percentile(frames, 50).toFixed(1), percentile(frames, 95).toFixed(1), Math.max(...frames).toFixed(1)]);
+      await page.screenshot({ path: join(ROOT, 'test-results', `bench-ui-${mode === 'virtualized' ? 'virtual' : 'baseline'}.png`) }).catch(() => {});
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    serve.child.kill('SIGTERM');
+    fleet.child.kill('SIGTERM');
+  }
+  const header = ['view (1,000 GPUs)', 'cards in DOM', 'ticks', 'main thread ms/tick', 'scroll frame p50 ms', 'p95 ms', 'max ms'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  console.log('goal: main thread per tick < 16 ms and scroll frames < 16 ms (a 60 Hz frame)');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
