@@ -1,0 +1,183 @@
+// Everything the inspector learns from one file, computed in the worker: read (gunzip by magic
+// bytes), parse leniently (what Prometheus would ingest, with the problems it tolerates), fold
+// the series into the compact store, index line offsets for the source view, and run the same
+// dcgm pipeline as live targets for the GPU cards.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { InspectionFamily, InspectionInfo, InspectionPhase, InspectionProblem } from '../../../shared/api';
+import type { GpuSnapshot } from '../../../shared/gpu';
+import { parseExposition, type Family, type Problem } from '../exposition';
+import { decodeUtf8, isGzip } from '../exposition/input';
+import { createDcgmPipeline } from '../dcgm';
+import { looksLikeDmonCapture, parseDmonCapture } from '../sources/dmon';
+import { compactFamilies, type CompactSeries } from './series-store';
+import { buildLineIndex, type LineIndex } from './source-lines';
+
+/** V8 cannot hold a longer string (about 2^29 characters), and the parser needs the whole text. */
+export const MAX_TEXT_BYTES = 512 * 1024 * 1024;
+/** Cards and comparison rows beyond this many GPUs are not kept (memory and payload bound). */
+export const MAX_LISTED_GPUS = 1000;
+/** The parser stops listing at 100 per file; the dmon reader and the pipeline do not. */
+export const MAX_LISTED_PROBLEMS = 500;
+
+export interface AnalyzeInput {
+  path: string;
+  sourceId: string;
+  /** Node name for series without a hostname label: the file name. */
+  fallbackNode: string;
+  observedAt: number;
+}
+
+export interface Analysis {
+  format: NonNullable<InspectionInfo['format']>;
+  families: InspectionFamily[];
+  sampleCount: number;
+  problems: InspectionProblem[];
+  gpus: GpuSnapshot[];
+  gpuTotal: number;
+  series: CompactSeries;
+  /** Byte offsets of every LINE_INDEX_STRIDE-th line of the file; null when it is compressed. */
+  lineIndex: LineIndex | null;
+}
+
+export class AnalyzeError extends Error {}
+
+/** Progress weights of the steps, measured on a 100 MB dcgm file (the pipeline is the slow part). */
+const STEPS: Record<Exclude<InspectionPhase, 'uploading'>, [from: number, to: number]> = {
+  reading: [0, 0.05],
+  parsing: [0.05, 0.55],
+  indexing: [0.55, 0.65],
+  computing: [0.65, 1],
+};
+
+export type ProgressListener = (phase: InspectionPhase, fraction: number) => void;
+
+export function analyzeFile(input: AnalyzeInput, onProgress: ProgressListener = () => {}): Analysis {
+  const step = (phase: keyof typeof STEPS, done: number, total: number) => {
+    const [from, to] = STEPS[phase];
+    onProgress(phase, from + (to - from) * (total > 0 ? Math.min(1, done / total) : 0));
+  };
+  const raw = readWholeFile(input.path, (done, total) => step('reading', done, total));
+  const compressed = isGzip(raw);
+  const bytes = compressed ? gunzipCapped(raw) : raw;
+
+  let format: Analysis['format'];
+  let families: Family[];
+  let problems: Problem[];
+  let gpuFamilies: Family[];
+  step('parsing', 0, 1);
+  if (looksLikeDmonCapture(decodeUtf8(bytes.subarray(0, 4096)).text)) {
+    const capture = parseDmonCapture(decodeUtf8(bytes).text);
+    format = 'dmon';
+    families = mergeTicks(capture.ticks.map((t) => t.families));
+    problems = capture.problems;
+    // A capture has no timestamps, so rates between ticks would rest on a guessed interval:
+    // the GPU cards show the last tick, as `gpu-pulse snapshot` does.
+    gpuFamilies = capture.ticks.at(-1)?.families ?? [];
+  } else {
+    const parsed = parseExposition(bytes, { mode: 'lenient', onProgress: (done, total) => step('parsing', done, total) });
+    format = parsed.format;
+    families = parsed.families;
+    problems = parsed.problems;
+    gpuFamilies = families;
+  }
+
+  step('indexing', 0, 1);
+  const { series, seriesCounts } = compactFamilies(families, (done, total) => step('indexing', done, total));
+  const lineIndex = compressed ? null : buildLineIndex(bytes);
+
+  step('computing', 0, 1);
+  const ingest = createDcgmPipeline().ingest(gpuFamilies, { sourceId: input.sourceId, fallbackNode: input.fallbackNode, observedAt: input.observedAt });
+  step('computing', 1, 1);
+
+  return {
+    format,
+    families: families.map((f, i) => ({ name: f.name, type: f.type, help: f.help, unit: f.unit, seriesCount: seriesCounts[i] })),
+    sampleCount: series.line.length,
+    problems: listProblems(problems.concat(ingest.problems)),
+    gpus: listGpus(ingest.gpus),
+    gpuTotal: ingest.gpus.length,
+    series,
+    lineIndex,
+  };
+}
+
+function readWholeFile(path: string, onProgress: (done: number, total: number) => void): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new AnalyzeError(`cannot open ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_TEXT_BYTES) throw tooLarge(size);
+    const buf = Buffer.allocUnsafe(size);
+    const CHUNK = 4 << 20;
+    let done = 0;
+    while (done < size) {
+      const n = readSync(fd, buf, done, Math.min(CHUNK, size - done), done);
+      if (n === 0) break; // the file shrank while being read
+      done += n;
+      onProgress(done, size);
+    }
+    return done === size ? buf : buf.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function gunzipCapped(raw: Buffer): Buffer {
+  try {
+    return gunzipSync(raw, { maxOutputLength: MAX_TEXT_BYTES });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw tooLarge(null);
+    throw new AnalyzeError(`the file starts like gzip but does not decompress (${e.message}); check that it was copied completely`);
+  }
+}
+
+function tooLarge(size: number | null): AnalyzeError {
+  const what = size === null ? 'decompresses to more than' : `is ${(size / 2 ** 20).toFixed(0)} MiB, more than`;
+  return new AnalyzeError(`the file ${what} ${MAX_TEXT_BYTES / 2 ** 20} MiB of text, the most the inspector reads at once; split it (e.g. with \`split -l\`) and open the parts`);
+}
+
+/** dmon ticks repeat the same metrics: one family per name holding every tick's samples. */
+function mergeTicks(ticks: Family[][]): Family[] {
+  const byName = new Map<string, Family>();
+  for (const tick of ticks) {
+    for (const f of tick) {
+      const known = byName.get(f.name);
+      if (known) known.samples.push(...f.samples);
+      else byName.set(f.name, { ...f, samples: [...f.samples] });
+    }
+  }
+  return [...byName.values()];
+}
+
+function listProblems(problems: Problem[]): InspectionProblem[] {
+  const sorted = [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+  if (sorted.length <= MAX_LISTED_PROBLEMS) return sorted;
+  const kept = sorted.slice(0, MAX_LISTED_PROBLEMS);
+  const last = kept[kept.length - 1];
+  kept.push({ line: last.line, column: last.column, code: 'too-many-problems', message: `${sorted.length - MAX_LISTED_PROBLEMS} more problems are not listed`, severity: last.severity });
+  return kept;
+}
+
+const HEALTH_RANK = { CRIT: 0, HOT: 1, WARN: 2, OK: 3 } as const;
+
+function compareGpus(a: GpuSnapshot, b: GpuSnapshot): number {
+  return (
+    a.node.localeCompare(b.node) ||
+    (a.gpuIndex ?? Infinity) - (b.gpuIndex ?? Infinity) ||
+    a.uuid.localeCompare(b.uuid) ||
+    Number(a.migInstance?.id ?? -1) - Number(b.migInstance?.id ?? -1)
+  );
+}
+
+/** In node and index order; when there are too many, the unhealthy ones are kept first. */
+function listGpus(gpus: GpuSnapshot[]): GpuSnapshot[] {
+  if (gpus.length <= MAX_LISTED_GPUS) return [...gpus].sort(compareGpus);
+  const byConcern = [...gpus].sort((a, b) => HEALTH_RANK[a.health.state] - HEALTH_RANK[b.health.state] || compareGpus(a, b));
+  return byConcern.slice(0, MAX_LISTED_GPUS).sort(compareGpus);
+}
