@@ -13,6 +13,9 @@ const COMMANDS: Record<string, Command> = {
   snapshot: { summary: 'read sources once and print GPUs with real utilization, class and health', load: () => import('./commands/snapshot') },
   lint: { summary: 'check exposition files (Prometheus text 0.0.4 / OpenMetrics 1.0)', load: () => import('./commands/lint') },
   parse: { summary: 'parse an exposition file and print it as JSON', load: () => import('./commands/parse') },
+  exporter: { summary: 'serve computed GPU metrics (real utilization, class, health) for Prometheus', load: () => import('./commands/exporter') },
+  textfile: { summary: "write computed GPU metrics for node_exporter's textfile collector", load: () => import('./commands/textfile') },
+  push: { summary: 'push computed GPU metrics to a Prometheus Pushgateway', load: () => import('./commands/push') },
 };
 
 export function usage(): string {

@@ -5,6 +5,9 @@ import { navigate } from '../navigation';
 import { Sparkline } from './Sparkline';
 import { celsius, gib, pct, percentValue, usageClass, watts } from './format';
 
+/** DCGM.md §9: power is drawn against the limit, 700 W when the exporter does not say. */
+const DEFAULT_POWER_SCALE_W = 700;
+
 const COLORS = { util: '#4ade80', sm: '#60a5fa', tensor: '#f472b6', dram: '#fbbf24', power: '#f97316', temp: '#f87171', mem: '#a78bfa' };
 
 export interface GpuCardProps {
@@ -62,7 +65,7 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
         <Metric label="Real util" value={percentValue(gpu.realUtil)}>
           <Sparkline label="real utilization" min={0} max={100} series={[{ values: v?.realUtil ?? [], color: COLORS.util }]} />
         </Metric>
-        <Metric label="SM / Tensor / DRAM" value={`${pct(r.smActive)} / ${pct(r.tensorActive)} / ${pct(r.dramActive)}`}>
+        <Metric label="SM·TC·DRAM" value={`${pct(r.smActive)}·${pct(r.tensorActive)}·${pct(r.dramActive)}`}>
           <Sparkline
             label="SM, tensor and DRAM activity"
             min={0}
@@ -75,10 +78,10 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
           />
         </Metric>
         <Metric label="Power" value={watts(r.powerWatts)}>
-          <Sparkline label="power" min={0} series={[{ values: v?.powerWatts ?? [], color: COLORS.power }]} />
+          <Sparkline label="power" min={0} max={typeof r.powerLimitWatts === 'number' ? r.powerLimitWatts : DEFAULT_POWER_SCALE_W} series={[{ values: v?.powerWatts ?? [], color: COLORS.power }]} />
         </Metric>
         <Metric label="Temp" value={celsius(r.gpuTempC)}>
-          <Sparkline label="temperature" series={[{ values: v?.gpuTempC ?? [], color: COLORS.temp }]} />
+          <Sparkline label="temperature" min={20} max={110} series={[{ values: v?.gpuTempC ?? [], color: COLORS.temp }]} />
         </Metric>
         <Metric label="Memory" value={total ? `${gib(r.fbUsedBytes)} / ${gib(total)}` : gib(r.fbUsedBytes)}>
           <Sparkline label="memory used" min={0} max={total ?? undefined} series={[{ values: v?.fbUsedBytes ?? [], color: COLORS.mem }]} />
