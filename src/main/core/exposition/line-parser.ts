@@ -1,16 +1,17 @@
 import type { Family, Labels, ParseOptions, Problem, ProblemSeverity } from './types';
 import { MAX_PROBLEMS, makeProblem, type ProblemCode } from './problems';
-import { columnOf } from './scan';
+import * as scan from './scan';
 
-/** How a quoted string treats backslash escapes other than `\\`, `\"` and `\n`. */
-export const enum UnknownEscape {
-  /** expfmt (strict 0.0.4): an error. */
-  Reject,
-  /** Prometheus' scraper (lenient 0.0.4): kept verbatim, with a warning. */
-  KeepWithWarning,
-  /** OpenMetrics ABNF `BS normal-char`: kept verbatim, valid. */
-  Keep,
-}
+// Imported functions bound once: CommonJS output (tsx, vitest) turns each use of an imported
+// name into a getter call, which costs more than the work in these hot loops.
+const { columnOf } = scan;
+
+/**
+ * What a backslash escape other than `\\`, `\"` and `\n` means: an error in expfmt (strict
+ * 0.0.4, `reject`), kept verbatim by Prometheus' scraper (lenient 0.0.4, `warn`), and valid
+ * and kept verbatim in OpenMetrics (`BS normal-char`, `keep`).
+ */
+export type UnknownEscape = 'reject' | 'warn' | 'keep';
 
 const BACKSLASH = 92;
 const QUOTE = 34;
@@ -127,17 +128,55 @@ export abstract class LineParser {
       this.nextQuote = close = close === -1 ? Infinity : close;
     }
     if (close < end) {
-      let bs = this.nextBackslash;
-      if (bs < start) {
-        bs = s.indexOf('\\', start);
-        this.nextBackslash = bs = bs === -1 ? Infinity : bs;
-      }
-      if (bs > close) {
+      if (this.backslashFrom(start) > close) {
         this.pos = close + 1;
         return s.slice(start, close);
       }
     }
     return this.readQuotedEscaped(start, end, unknownEscape, what);
+  }
+
+  /** First backslash at or after `p` (Infinity if none), from a cache that only moves forward. */
+  protected backslashFrom(p: number): number {
+    let bs = this.nextBackslash;
+    if (bs < p) {
+      bs = this.s.indexOf('\\', p);
+      this.nextBackslash = bs = bs === -1 ? Infinity : bs;
+    }
+    return bs;
+  }
+
+  /**
+   * Unescapes HELP text s[p, end): `\\`, `\n` and `\"` (expfmt and client_python both accept
+   * the quote escape); other escapes, and a lone backslash at the end, per `unknownEscape`.
+   */
+  protected unescapeHelp(p: number, end: number, unknownEscape: UnknownEscape): string | undefined {
+    const s = this.s;
+    let bs = this.backslashFrom(p);
+    if (bs >= end) return s.slice(p, end);
+    let out = '';
+    let segment = p;
+    while (bs < end) {
+      out += s.slice(segment, bs);
+      const e = bs + 1 < end ? s.charCodeAt(bs + 1) : -1;
+      if (e === BACKSLASH) out += '\\';
+      else if (e === 110 /* n */) out += '\n';
+      else if (e === QUOTE) out += '"';
+      else {
+        const shown = e === -1 ? 'at the end of the line' : `'\\${s[bs + 1]}'`;
+        if (unknownEscape === 'reject') {
+          this.report(bs, 'invalid-escape', `invalid escape sequence ${shown} in HELP text; only \\\\, \\" and \\n are allowed`);
+          return undefined;
+        }
+        if (unknownEscape === 'warn') {
+          this.report(bs, 'invalid-escape', `invalid escape sequence ${shown} in HELP text kept verbatim; only \\\\, \\" and \\n are defined`, 'warning');
+        }
+        out += e === -1 ? '\\' : '\\' + s[bs + 1];
+      }
+      segment = Math.min(bs + 2, end);
+      bs = this.backslashFrom(segment);
+    }
+    return out + s.slice(segment, end);
   }
 
   private readQuotedEscaped(start: number, end: number, unknownEscape: UnknownEscape, what: string): string | undefined {
@@ -164,11 +203,11 @@ export abstract class LineParser {
       if (e === BACKSLASH) out += '\\';
       else if (e === QUOTE) out += '"';
       else if (e === 110 /* n */) out += '\n';
-      else if (unknownEscape === UnknownEscape.Reject) {
+      else if (unknownEscape === 'reject') {
         this.report(i, 'invalid-escape', `invalid escape sequence '\\${s[i + 1]}' in ${what}; only \\\\, \\" and \\n are allowed`);
         return undefined;
       } else {
-        if (unknownEscape === UnknownEscape.KeepWithWarning) {
+        if (unknownEscape === 'warn') {
           this.report(i, 'invalid-escape', `invalid escape sequence '\\${s[i + 1]}' in ${what} kept verbatim; only \\\\, \\" and \\n are defined`, 'warning');
         }
         out += '\\' + s[i + 1];

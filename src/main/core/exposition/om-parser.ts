@@ -3,9 +3,14 @@
 // client_python) are accepted under the `utf8` names option.
 
 import type { Exemplar, Family, Labels, MetricType, ParseOptions, Sample } from './types';
-import { LineParser, UnknownEscape, setLabel } from './line-parser';
+import * as lineParser from './line-parser';
 import { OmFamilyRules } from './om-rules';
-import {
+import * as scan from './scan';
+
+// Imported functions bound once: CommonJS output (tsx, vitest) turns each use of an imported
+// name into a getter call, which costs more than the work in these hot loops.
+const { LineParser, setLabel } = lineParser;
+const {
   codePointLength,
   columnOf,
   isLabelNameStart,
@@ -14,9 +19,10 @@ import {
   isMetricNameStart,
   parseFloatToken,
   parseSecondsTimestamp,
+  regionEquals,
   scanLabelName,
   scanMetricName,
-} from './scan';
+} = scan;
 
 const SP = 32;
 const HASH = 35;
@@ -39,6 +45,8 @@ export class OmParser extends LineParser {
   private lastName = '';
   /** Metric name found quoted inside the braces by `readLabels`. */
   private braceName: string | undefined;
+  /** Label names of the current label set by position, kept as a cache for the next one. */
+  private readonly labelNames: string[] = [];
 
   constructor(opts: ParseOptions) {
     super(opts);
@@ -82,7 +90,7 @@ export class OmParser extends LineParser {
 
   private metadataLine(start: number, end: number): void {
     const s = this.s;
-    if (end - start === 5 && s.startsWith('# EOF', start)) {
+    if (end - start === 5 && regionEquals(s, start, '# EOF')) {
       this.eofLine = this.line;
       return;
     }
@@ -91,16 +99,16 @@ export class OmParser extends LineParser {
     if (s.charCodeAt(start + 1) !== SP) return bad(start + 1, 'expected a space after "#"');
     const k = start + 2;
     let keyword: 'TYPE' | 'HELP' | 'UNIT';
-    if (s.startsWith('TYPE ', k)) keyword = 'TYPE';
-    else if (s.startsWith('HELP ', k)) keyword = 'HELP';
-    else if (s.startsWith('UNIT ', k)) keyword = 'UNIT';
+    if (regionEquals(s, k, 'TYPE ')) keyword = 'TYPE';
+    else if (regionEquals(s, k, 'HELP ')) keyword = 'HELP';
+    else if (regionEquals(s, k, 'UNIT ')) keyword = 'UNIT';
     else return bad(k, 'comment lines are not allowed');
     let p = k + 5;
     const nameAt = p;
     let name: string;
     const c = s.charCodeAt(p);
     if (c === QUOTE && p < end) {
-      const q = this.readQuoted(p, end, UnknownEscape.Keep, 'metric name');
+      const q = this.readQuoted(p, end, 'keep', 'metric name');
       if (q === undefined) return;
       if (!this.checkQuotedMetricName(q, p)) return;
       name = q;
@@ -130,29 +138,9 @@ export class OmParser extends LineParser {
       }
       value = s.slice(p, end);
     } else {
-      value = this.unescapeHelp(p, end);
+      value = this.unescapeHelp(p, end, 'keep')!;
     }
     this.rules.metadata(this.line, columnOf(s, this.lineStart, nameAt), keyword, name, value as MetricType | string);
-  }
-
-  /** OpenMetrics `escaped-string`: unknown escapes keep their backslash, as client_python does. */
-  private unescapeHelp(p: number, end: number): string {
-    const s = this.s;
-    let bs = s.indexOf('\\', p);
-    if (bs === -1 || bs >= end) return s.slice(p, end);
-    let out = '';
-    let segment = p;
-    while (bs !== -1 && bs < end) {
-      out += s.slice(segment, bs);
-      const e = bs + 1 < end ? s.charCodeAt(bs + 1) : -1;
-      if (e === 92) out += '\\';
-      else if (e === 110) out += '\n';
-      else if (e === QUOTE) out += '"';
-      else out += e === -1 ? '\\' : '\\' + s[bs + 1];
-      segment = Math.min(bs + 2, end);
-      bs = s.indexOf('\\', segment);
-    }
-    return out + s.slice(segment, end);
   }
 
   private checkQuotedMetricName(name: string, at: number): boolean {
@@ -176,9 +164,11 @@ export class OmParser extends LineParser {
     let p = start;
     const c = s.charCodeAt(p);
     if (isMetricNameStart(c)) {
+      // Keep using one string object per name: later identity checks then cost nothing.
       const e = scanMetricName(s, p + 1, end);
-      if (e - p === this.lastName.length && s.startsWith(this.lastName, p)) name = this.lastName;
-      else this.lastName = name = s.slice(p, e);
+      name = s.slice(p, e);
+      if (name === this.lastName) name = this.lastName;
+      else this.lastName = name;
       p = e;
       if (p < end && s.charCodeAt(p) === LBRACE) {
         const read = this.readLabels(p, end, false);
@@ -214,15 +204,16 @@ export class OmParser extends LineParser {
     }
     p++;
     const vStart = p;
-    while (p < end && s.charCodeAt(p) !== SP) p++;
-    const value = parseFloatToken(s, vStart, p);
+    p = s.indexOf(' ', vStart);
+    if (p === -1 || p > end) p = end;
+    const valueText = s.slice(vStart, p);
+    const value = parseFloatToken(s, vStart, p, valueText);
     if (value === undefined) {
       this.report(vStart, 'invalid-value', vStart === p
         ? 'expected a value after a single space'
         : `invalid value ${JSON.stringify(s.slice(vStart, p))}; expected a number such as 1, -2.5e3, NaN or +Inf`);
       return;
     }
-    const valueText = s.slice(vStart, p);
     let timestampMs: number | null = null;
     let exemplar: Exemplar | null = null;
     if (p < end) {
@@ -254,7 +245,7 @@ export class OmParser extends LineParser {
   /** ` # {labels} value [timestamp]` with the leading space already consumed. */
   private readExemplar(p: number, end: number): Exemplar | undefined {
     const s = this.s;
-    if (p >= end || !s.startsWith('# {', p) || p + 3 > end) {
+    if (p >= end || !regionEquals(s, p, '# {') || p + 3 > end) {
       this.report(p, p >= end ? 'trailing-whitespace' : 'invalid-exemplar', p >= end
         ? 'trailing space at the end of the line; expected a timestamp, an exemplar or no space'
         : 'expected an exemplar " # {labels} value" or the end of the line');
@@ -277,12 +268,12 @@ export class OmParser extends LineParser {
     p++;
     const vStart = p;
     while (p < end && s.charCodeAt(p) !== SP) p++;
-    const value = parseFloatToken(s, vStart, p);
+    const valueText = s.slice(vStart, p);
+    const value = parseFloatToken(s, vStart, p, valueText);
     if (value === undefined) {
       this.report(vStart, 'invalid-exemplar', `invalid exemplar value ${JSON.stringify(s.slice(vStart, p))}; expected a number`);
       return undefined;
     }
-    const valueText = s.slice(vStart, p);
     let timestampMs: number | null = null;
     if (p < end) {
       const tStart = p + 1;
@@ -305,7 +296,8 @@ export class OmParser extends LineParser {
   private readLabels(brace: number, end: number, exemplar: boolean): Labels | undefined {
     const s = this.s;
     const labels: Labels = {};
-    const seen: string[] = [];
+    const seen = this.labelNames;
+    let count = 0;
     this.braceName = undefined;
     let p = brace + 1;
     if (p < end && s.charCodeAt(p) === RBRACE) {
@@ -321,7 +313,7 @@ export class OmParser extends LineParser {
       const nameAt = p;
       let labelName: string;
       if (c === QUOTE) {
-        const q = this.readQuoted(p, end, UnknownEscape.Keep, 'label name');
+        const q = this.readQuoted(p, end, 'keep', 'label name');
         if (q === undefined) return undefined;
         p = this.pos;
         c = p < end ? s.charCodeAt(p) : -1;
@@ -351,8 +343,12 @@ export class OmParser extends LineParser {
         }
         labelName = q;
       } else if (isLabelNameStart(c)) {
+        // Reusing the string seen at this position last time spares V8 re-interning a fresh
+        // slice as a property key on every sample.
         const e = scanLabelName(s, p + 1, end);
         labelName = s.slice(p, e);
+        const cached = seen[count];
+        if (labelName === cached) labelName = cached;
         p = e;
         if (p >= end || s.charCodeAt(p) !== EQUALS) {
           this.report(p, 'expected-equals', `expected '=' after label name "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
@@ -366,19 +362,19 @@ export class OmParser extends LineParser {
         this.reportTolerated(nameAt, 'reserved-label-name', `label name "${labelName}" is reserved: names beginning with "__" are for internal use`);
         if (!this.lenient) return undefined;
       }
-      for (let i = 0; i < seen.length; i++) {
+      for (let i = 0; i < count; i++) {
         if (seen[i] === labelName) {
           this.report(nameAt, 'duplicate-label', `duplicate label name "${labelName}"`);
           return undefined;
         }
       }
-      seen.push(labelName);
+      seen[count++] = labelName;
       p++; // '='
       if (p >= end || s.charCodeAt(p) !== QUOTE) {
         this.report(p, 'expected-quote', `expected '"' at start of the value of label "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
         return undefined;
       }
-      const value = this.readQuoted(p, end, UnknownEscape.Keep, 'label value');
+      const value = this.readQuoted(p, end, 'keep', 'label value');
       if (value === undefined) return undefined;
       setLabel(labels, labelName, value);
       p = this.pos;

@@ -6,7 +6,10 @@
 
 import type { Family, Labels, MetricType, Sample } from './types';
 import type { ProblemCode } from './problems';
-import { parseFloatToken } from './scan';
+import * as scan from './scan';
+
+// Bound once: CommonJS output turns each use of an imported name into a getter call.
+const { parseFloatToken } = scan;
 
 export type RuleReporter = (line: number, column: number, code: ProblemCode, message: string) => void;
 

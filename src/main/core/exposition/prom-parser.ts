@@ -4,8 +4,13 @@
 // scrape parser accepts, with a warning for each deviation.
 
 import type { Family, Labels, MetricType, ParseOptions, Sample } from './types';
-import { LineParser, UnknownEscape, setLabel } from './line-parser';
-import {
+import * as lineParser from './line-parser';
+import * as scan from './scan';
+
+// Imported functions bound once: CommonJS output (tsx, vitest) turns each use of an imported
+// name into a getter call, which costs more than the work in these hot loops.
+const { LineParser, setLabel } = lineParser;
+const {
   isBlank,
   isLabelNameStart,
   isLegacyLabelName,
@@ -13,10 +18,11 @@ import {
   isMetricNameStart,
   parseFloatToken,
   parseIntTimestamp,
+  regionEquals,
   scanLabelName,
   scanMetricName,
   skipBlanks,
-} from './scan';
+} = scan;
 
 const HASH = 35;
 const LBRACE = 123;
@@ -61,8 +67,14 @@ export class PromParser extends LineParser {
   private lastName = '';
   private lastState: FamilyState | null = null;
   private lastRole = Role.Plain;
+  /** Families whose own name ends in _count, _sum or _bucket (see resolveFamily). */
+  private suffixedFamilies = 0;
+  /** Family of the last HELP/TYPE line: usually the next sample's exact name. */
+  private metaState: FamilyState | null = null;
   /** Metric name found quoted inside the braces by `readLabels`. */
   private braceName: string | undefined;
+  /** Label names of the current label set by position, kept as a cache for the next one. */
+  private readonly labelNames: string[] = [];
 
   constructor(opts: ParseOptions) {
     super(opts);
@@ -110,8 +122,8 @@ export class PromParser extends LineParser {
     while (k < end && !isBlank(s.charCodeAt(k))) k++;
     if (k === end) return; // `#`, `# word`: a plain comment
     const keywordLen = k - p;
-    const isHelp = keywordLen === 4 && s.startsWith('HELP', p);
-    const isType = !isHelp && keywordLen === 4 && s.startsWith('TYPE', p);
+    const isHelp = keywordLen === 4 && regionEquals(s, p, 'HELP');
+    const isType = !isHelp && keywordLen === 4 && regionEquals(s, p, 'TYPE');
     if (!isHelp && !isType) return;
     p = skipBlanks(s, k, end);
     if (p === end) return; // `# HELP` without a name is not an error in expfmt
@@ -128,6 +140,7 @@ export class PromParser extends LineParser {
       return;
     }
     const st = this.familyFor(name);
+    this.metaState = st;
     p = skipBlanks(s, p, end);
     if (p === end) return;
     if (isHelp) this.help(st, p, end);
@@ -138,7 +151,7 @@ export class PromParser extends LineParser {
     const s = this.s;
     const c = s.charCodeAt(p);
     if (c === QUOTE) {
-      const name = this.readQuoted(p, end, UnknownEscape.Reject, 'metric name');
+      const name = this.readQuoted(p, end, 'reject', 'metric name');
       if (name === undefined) return undefined;
       if (name === '') {
         this.report(p, 'invalid-metric-name', 'invalid metric name "": a quoted metric name must not be empty');
@@ -162,36 +175,8 @@ export class PromParser extends LineParser {
       return;
     }
     st.helpSeen = true;
-    const text = this.unescapeHelp(p, end);
+    const text = this.unescapeHelp(p, end, this.lenient ? 'warn' : 'reject');
     if (text !== undefined) st.family.help = text;
-  }
-
-  /** HELP text: expfmt knows `\\`, `\n` and `\"`; Prometheus keeps other escapes verbatim. */
-  private unescapeHelp(p: number, end: number): string | undefined {
-    const s = this.s;
-    let bs = s.indexOf('\\', p);
-    if (bs === -1 || bs >= end) return s.slice(p, end);
-    let out = '';
-    let segment = p;
-    while (bs !== -1 && bs < end) {
-      out += s.slice(segment, bs);
-      const e = bs + 1 < end ? s.charCodeAt(bs + 1) : -1;
-      if (e === 92) out += '\\';
-      else if (e === 110) out += '\n';
-      else if (e === QUOTE) out += '"';
-      else {
-        const shown = e === -1 ? 'at the end of the line' : `'\\${s[bs + 1]}'`;
-        if (!this.lenient) {
-          this.report(bs, 'invalid-escape', `invalid escape sequence ${shown} in HELP text; only \\\\, \\" and \\n are allowed`);
-          return undefined;
-        }
-        this.report(bs, 'invalid-escape', `invalid escape sequence ${shown} in HELP text kept verbatim; only \\\\, \\" and \\n are defined`, 'warning');
-        out += e === -1 ? '\\' : '\\' + s[bs + 1];
-      }
-      segment = Math.min(bs + 2, end);
-      bs = s.indexOf('\\', segment);
-    }
-    return out + s.slice(segment, end);
   }
 
   private type(st: FamilyState, p: number, end: number): void {
@@ -225,6 +210,8 @@ export class PromParser extends LineParser {
   }
 
   private familyFor(name: string): FamilyState {
+    const meta = this.metaState;
+    if (meta !== null && meta.family.name === name) return meta; // HELP then TYPE, or the first sample
     let st = this.byName.get(name);
     if (st === undefined) {
       st = {
@@ -234,6 +221,9 @@ export class PromParser extends LineParser {
       };
       this.byName.set(name, st);
       this.order.push(st);
+      // A new exact-name family can take samples the last name resolved by suffix.
+      this.lastName = '';
+      if (name.endsWith('_count') || name.endsWith('_sum') || name.endsWith('_bucket')) this.suffixedFamilies++;
     }
     return st;
   }
@@ -262,9 +252,10 @@ export class PromParser extends LineParser {
       p = skipBlanks(s, this.pos, end);
     } else if (isMetricNameStart(c)) {
       const e = scanMetricName(s, p + 1, end);
-      const len = e - p;
-      if (len === this.lastName.length && s.startsWith(this.lastName, p)) name = this.lastName;
-      else name = s.slice(p, e);
+      // Keep using one string object per name: later identity checks then cost nothing.
+      name = s.slice(p, e);
+      if (name === this.lastName) name = this.lastName;
+      else if (this.metaState !== null && name === this.metaState.family.name) name = this.metaState.family.name;
       p = skipBlanks(s, e, end);
       if (p < end && s.charCodeAt(p) === LBRACE) {
         const read = this.readLabels(p, end, name);
@@ -283,18 +274,27 @@ export class PromParser extends LineParser {
       return;
     }
 
-    // value
+    // value: up to the next blank; a native search for the space, tabs being rare
     const vStart = p;
-    while (p < end && !isBlank(s.charCodeAt(p))) p++;
-    const value = parseFloatToken(s, vStart, p);
+    p = s.indexOf(' ', vStart);
+    if (p === -1 || p > end) p = end;
+    let valueText = s.slice(vStart, p);
+    let value = parseFloatToken(s, vStart, p, valueText);
     if (value === undefined) {
-      const got = s.slice(vStart, p);
+      const tab = valueText.indexOf('\t');
+      if (tab !== -1) {
+        p = vStart + tab;
+        valueText = s.slice(vStart, p);
+        value = parseFloatToken(s, vStart, p, valueText);
+      }
+    }
+    if (value === undefined) {
+      const got = valueText;
       this.report(vStart, 'invalid-value', got === ''
         ? `expected a float value after "${name}"`
         : `expected float as value, got "${got}" (e.g. 1, -2.5e3, NaN, +Inf)`);
       return;
     }
-    const valueText = s.slice(vStart, p);
 
     // optional timestamp
     let timestampMs: number | null = null;
@@ -335,7 +335,8 @@ export class PromParser extends LineParser {
   private readLabels(brace: number, end: number, outerName: string | undefined): Labels | undefined {
     const s = this.s;
     const labels: Labels = {};
-    const seen: string[] = [];
+    const seen = this.labelNames;
+    let count = 0;
     this.braceName = undefined;
     let p = brace + 1;
     for (;;) {
@@ -349,7 +350,7 @@ export class PromParser extends LineParser {
       let labelName: string;
       const nameAt = p;
       if (c === QUOTE) {
-        const q = this.readQuoted(p, end, UnknownEscape.Reject, 'label name');
+        const q = this.readQuoted(p, end, 'reject', 'label name');
         if (q === undefined) return undefined;
         p = skipBlanks(s, this.pos, end);
         c = p < end ? s.charCodeAt(p) : -1;
@@ -382,7 +383,11 @@ export class PromParser extends LineParser {
         }
       } else if (isLabelNameStart(c)) {
         const e = scanLabelName(s, p + 1, end);
+        // Reusing the string seen at this position last time spares V8 interning a fresh
+        // string as a property key on every sample.
         labelName = s.slice(p, e);
+        const cached = seen[count];
+        if (labelName === cached) labelName = cached;
         p = skipBlanks(s, e, end);
         if (p >= end || s.charCodeAt(p) !== EQUALS) {
           this.report(p, 'expected-equals', `expected '=' after label name "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
@@ -396,20 +401,20 @@ export class PromParser extends LineParser {
         this.report(nameAt, 'reserved-label-name', 'label name "__name__" is reserved');
         return undefined;
       }
-      for (let i = 0; i < seen.length; i++) {
+      for (let i = 0; i < count; i++) {
         if (seen[i] === labelName) {
           this.report(nameAt, 'duplicate-label', `duplicate label names: "${labelName}" appears twice`);
           return undefined;
         }
       }
-      seen.push(labelName);
+      seen[count++] = labelName;
       // at '='
       p = skipBlanks(s, p + 1, end);
       if (p >= end || s.charCodeAt(p) !== QUOTE) {
         this.report(p, 'expected-quote', `expected '"' at start of label value for "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
         return undefined;
       }
-      const value = this.readQuoted(p, end, this.lenient ? UnknownEscape.KeepWithWarning : UnknownEscape.Reject, 'label value');
+      const value = this.readQuoted(p, end, this.lenient ? 'warn' : 'reject', 'label value');
       if (value === undefined) return undefined;
       setLabel(labels, labelName, value);
       p = skipBlanks(s, this.pos, end);
@@ -432,6 +437,12 @@ export class PromParser extends LineParser {
     if (name === this.lastName && this.lastState !== null) {
       st = this.lastState;
       role = this.lastRole;
+    } else if (this.metaState !== null && name === this.metaState.family.name) {
+      st = this.metaState;
+      role = Role.Plain;
+      this.lastName = name;
+      this.lastState = st;
+      this.lastRole = role;
     } else {
       if (this.legacyNames && !isLegacyMetricName(name)) {
         // Only reachable for quoted names; the unquoted grammar is the legacy one.
@@ -460,19 +471,24 @@ export class PromParser extends LineParser {
   /** expfmt's setOrCreateCurrentMF: exact name, then `_count`/`_sum`/`_bucket` of a declared family. */
   private resolveFamily(name: string): FamilyState {
     this.resolvedRole = Role.Plain;
-    const exact = this.byName.get(name);
-    if (exact !== undefined) return exact;
-    const suffixed = name.endsWith('_count') ? Role.Count : name.endsWith('_sum') ? Role.Sum : Role.Plain;
-    if (suffixed !== Role.Plain) {
-      const base = name.slice(0, name.length - (suffixed === Role.Count ? 6 : 4));
-      const st = this.byName.get(base);
-      if (st !== undefined && (st.family.type === 'summary' || isHistogram(st.family.type))) {
-        this.resolvedRole = suffixed;
-        return st;
+    const cut = name.endsWith('_count') ? 6 : name.endsWith('_sum') ? 4 : name.endsWith('_bucket') ? 7 : 0;
+    // An exact-name family wins. Families named like `x_sum` are rare, so while none exists
+    // the lookup (hashing a fresh string) is skipped for suffixed names.
+    if (cut === 0 || this.suffixedFamilies > 0) {
+      const exact = this.byName.get(name);
+      if (exact !== undefined) return exact;
+    }
+    if (cut !== 0) {
+      const base = name.slice(0, name.length - cut);
+      const meta = this.metaState;
+      const st = meta !== null && meta.family.name === base ? meta : this.byName.get(base);
+      if (st !== undefined) {
+        const t = st.family.type;
+        if (isHistogram(t) || (cut !== 7 && t === 'summary')) {
+          this.resolvedRole = cut === 6 ? Role.Count : cut === 4 ? Role.Sum : Role.Plain;
+          return st;
+        }
       }
-    } else if (name.endsWith('_bucket')) {
-      const st = this.byName.get(name.slice(0, name.length - 7));
-      if (st !== undefined && isHistogram(st.family.type)) return st;
     }
     return this.familyFor(name);
   }

@@ -73,6 +73,12 @@ export function isBlank(c: number): boolean {
   return c === Ch.Space || c === Ch.Tab;
 }
 
+/** s[p, p + t.length) === t for short literals; reads past the end never match (NaN). */
+export function regionEquals(s: string, p: number, t: string): boolean {
+  for (let i = 0; i < t.length; i++) if (s.charCodeAt(p + i) !== t.charCodeAt(i)) return false;
+  return true;
+}
+
 const LEGACY_METRIC_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LEGACY_LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -103,9 +109,9 @@ function matchWord(s: string, p: number, end: number, word: string): boolean {
  * syntax without hex, `_` or `p` (expfmt), which equals OpenMetrics' `number` rule:
  * `[+-] (digits [. digits] | . digits) [e [+-] digits]`, `[+-]inf`, `[+-]infinity`, `nan`,
  * the words case-insensitive. Returns undefined when the token is not a number or does not fit
- * a float64 (`1e400`).
+ * a float64 (`1e400`). `text`, if given, is s[start, end) already sliced by the caller.
  */
-export function parseFloatToken(s: string, start: number, end: number): number | undefined {
+export function parseFloatToken(s: string, start: number, end: number, text?: string): number | undefined {
   if (start >= end) return undefined;
   let p = start;
   let c = s.charCodeAt(p);
@@ -152,7 +158,7 @@ export function parseFloatToken(s: string, start: number, end: number): number |
         const v = fracDigits === 0 ? mantissa : mantissa / POW10[fracDigits];
         return negative ? -v : v;
       }
-      return finiteOrUndefined(Number(s.slice(start, end)));
+      return finiteOrUndefined(Number(text ?? s.slice(start, end)));
     }
     if (c !== Ch.LowerE && c !== Ch.UpperE) return undefined;
     p++;
@@ -160,14 +166,23 @@ export function parseFloatToken(s: string, start: number, end: number): number |
       c = s.charCodeAt(p);
       if (c === Ch.Plus || c === Ch.Minus) p++;
     }
+    const expNegative = c === Ch.Minus;
     const expStart = p;
+    let exponent = 0;
     while (p < end) {
       c = s.charCodeAt(p);
       if (c < Ch.Zero || c > Ch.Nine) return undefined;
+      if (exponent < 1000) exponent = exponent * 10 + (c - Ch.Zero);
       p++;
     }
     if (p === expStart) return undefined;
-    return finiteOrUndefined(Number(s.slice(start, end)));
+    const scale = (expNegative ? -exponent : exponent) - fracDigits;
+    if (exact && scale >= -22 && scale <= 22) {
+      // Both factors are exact doubles, so one multiplication or division rounds correctly.
+      const v = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
+      return negative ? -v : v;
+    }
+    return finiteOrUndefined(Number(text ?? s.slice(start, end)));
   }
   if (matchWord(s, p, end, 'inf') || matchWord(s, p, end, 'infinity')) {
     return negative ? -Infinity : Infinity;
