@@ -45,7 +45,8 @@ export function formatLabels(labels: Record<string, string>): string {
 
 /** Inverse of formatLabels (only ever reads what formatLabels wrote). */
 export function parseLabels(text: string): Record<string, string> {
-  const labels: Record<string, string> = {};
+  // No prototype: `__proto__` is a valid label name.
+  const labels: Record<string, string> = Object.create(null);
   let i = 0;
   const readQuoted = (): string => {
     let out = '';
