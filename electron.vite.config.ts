@@ -16,6 +16,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           // The headless CLI shares the core with the desktop app but never loads electron.
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
+          // The file inspector parses in a worker thread; it loads this file next to the bundle.
+          'inspect-worker': resolve(__dirname, 'src/main/core/inspect/worker.ts'),
         },
       },
     },

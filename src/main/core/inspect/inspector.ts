@@ -170,6 +170,7 @@ export class Inspector {
   }
 
   private analyze(entry: Entry, base: number): void {
+    entry.info.phase = 'reading';
     const running = runAnalysis({ path: entry.path, sourceId: entry.info.id, fallbackNode: entry.info.name, observedAt: Date.now() }, (phase, progress) =>
       this.progress(entry, phase, base + (1 - base) * progress),
     );
