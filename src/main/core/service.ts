@@ -170,7 +170,7 @@ export class PulseService implements PulseBackend {
   }
 
   async addTarget(req: AddTargetRequest): Promise<TargetInfo> {
-    const url = new URL(req.url).toString();
+    const url = normalizeTargetUrl(req.url);
     const duplicate = [...this.targets.values()].find((t) => !t.demo && t.config.url === url);
     if (duplicate) throw new Error(`${url} is already a target ("${duplicate.config.name || duplicate.config.url}")`);
     const config = await toStoredTarget(targetInput(newTargetId(), req, null), this.secrets);
@@ -510,7 +510,7 @@ function targetInput(id: string, req: AddTargetRequest, previous: TargetConfig |
   const tls = req.tls && Object.values(req.tls).some((v) => v !== undefined && v !== false) ? req.tls : undefined;
   return {
     id,
-    url: new URL(req.url).toString(),
+    url: normalizeTargetUrl(req.url),
     name: req.name ?? '',
     group: req.group ?? '',
     intervalMs: req.intervalMs,
@@ -523,11 +523,18 @@ function targetInput(id: string, req: AddTargetRequest, previous: TargetConfig |
 }
 
 
+/** `http://node:9400` means the exporter's metrics: an empty path becomes /metrics, as Prometheus' metrics_path default. */
+export function normalizeTargetUrl(input: string): string {
+  const url = new URL(input);
+  if (url.pathname === '' || url.pathname === '/') url.pathname = '/metrics';
+  return url.toString();
+}
+
 /** A target config with the schema's defaults and a fresh id unless one is given. */
 export function makeTargetConfig(input: { url: string; name?: string; group?: string; intervalMs?: number; id?: string }): TargetConfig {
   return TargetConfigSchema.parse({
     id: input.id ?? newTargetId(),
-    url: new URL(input.url).toString(),
+    url: normalizeTargetUrl(input.url),
     name: input.name ?? '',
     group: input.group ?? '',
     intervalMs: input.intervalMs,

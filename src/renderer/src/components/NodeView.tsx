@@ -56,15 +56,19 @@ export function NodeView({ api, state, node, now }: { api: PulseApi; state: Flee
             <dd>{target.lastDurationMs != null ? `${Math.round(target.lastDurationMs)} ms` : '–'}</dd>
           </dl>
         ) : null}
-        {[...physical.entries()].map(([parent, members]) =>
-          members.length === 1 && !members[0]!.migInstance ? (
-            <div key={parent} className="card-grid single">
-              <GpuCard gpu={members[0]!} spark={state.sparks.get(members[0]!.key)} />
-            </div>
-          ) : (
+        <div className="card-grid">
+          {gpus
+            .filter((gpu) => !gpu.migInstance)
+            .map((gpu) => (
+              <GpuCard key={gpu.key} gpu={gpu} spark={state.sparks.get(gpu.key)} />
+            ))}
+        </div>
+        {[...physical.entries()]
+          .filter(([, members]) => members.some((m) => m.migInstance))
+          .map(([parent, members]) => (
             <div key={parent} className="mig-parent" data-testid="mig-parent">
               <h4>
-                GPU {members[0]!.gpuIndex ?? '?'} · {members[0]!.model ?? ''} · {members.length} MIG instance{members.length === 1 ? '' : 's'}
+                GPU {members[0]!.gpuIndex ?? '?'} · {members[0]!.model ?? ''} · {members.length} MIG instance{members.length === 1 ? '' : 's'} (power and temperature are the whole GPU's)
               </h4>
               <div className="card-grid">
                 {members.map((gpu) => (
@@ -72,8 +76,7 @@ export function NodeView({ api, state, node, now }: { api: PulseApi; state: Flee
                 ))}
               </div>
             </div>
-          ),
-        )}
+          ))}
       </section>
       <section className="node-extras" data-testid="node-extras">
         <h3>Node extras (NvLink, NvSwitch, CPU)</h3>
