@@ -29,6 +29,8 @@ describe('HistoryStore', () => {
     expect(store.push('k', 2000, { v: 1 })).toBe(true);
     expect(store.push('k', 2000, { v: 2 })).toBe(false);
     expect(store.push('k', 1000, { v: 3 })).toBe(false);
+    expect(store.push('k', Infinity, { v: 4 })).toBe(false);
+    expect(store.push('k', Number.NaN, { v: 5 })).toBe(false);
     expect(store.query('k', ['v'], 0, 5000).series.v).toEqual([1]);
   });
 

@@ -29,6 +29,11 @@ describe('parseTargetsFile', () => {
     expect(targets[0]).toMatchObject({ id: 'http://node01:9400/metrics', intervalMs: 15_000, timeoutMs: 10_000, auth: { kind: 'none' }, pinned: false });
   });
 
+  it('ignores a byte order mark and Windows line endings', async () => {
+    const path = file('bom.txt', '\uFEFFhttp://a:9400/metrics\r\nb:9400\r\n');
+    expect((await parseTargetsFile(path)).map((t) => t.url)).toEqual(['http://a:9400/metrics', 'http://b:9400/metrics']);
+  });
+
   it('names the line of a bad entry', async () => {
     const path = file('bad.txt', 'http://ok:9400/metrics\nftp://nope/x\n');
     await expect(parseTargetsFile(path)).rejects.toThrow(/bad\.txt:2: not an http\(s\) URL/);

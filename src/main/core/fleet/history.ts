@@ -125,12 +125,12 @@ export class HistoryStore {
    * kept time-ordered.
    */
   push(key: string, tMs: number, values: Readonly<Record<string, number | null | undefined>>): boolean {
+    if (!Number.isFinite(tMs)) return false;
     let entity = this.entities.get(key);
     if (entity) {
       if (!(tMs > entity.lastTime)) return false;
       this.entities.delete(key);
     } else {
-      if (!Number.isFinite(tMs)) return false;
       entity = new EntityHistory(this.fields.length, this.rawCapacity, this.bucketCapacity);
       while (this.entities.size >= this.maxEntities) this.evictLeastRecent();
     }

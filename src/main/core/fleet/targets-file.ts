@@ -38,7 +38,9 @@ export async function parseTargetsFile(path: string, defaults: TargetsFileDefaul
   return parseTargetsText(text, path, defaults);
 }
 
-export function parseTargetsText(text: string, source: string, defaults: TargetsFileDefaults = {}): TargetConfig[] {
+export function parseTargetsText(rawText: string, source: string, defaults: TargetsFileDefaults = {}): TargetConfig[] {
+  // Editors on Windows may save a byte order mark; it is not part of the first entry.
+  const text = rawText.replace(/^\uFEFF/, '');
   const extension = extname(source).toLowerCase();
   const start = text.trimStart()[0];
   if (extension === '.json' || (extension !== '.yml' && extension !== '.yaml' && start === '[')) {
