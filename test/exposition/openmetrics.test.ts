@@ -146,3 +146,37 @@ describe('OpenMetrics extra cases (client_python tests)', () => {
     expect(exemplar[0].samples[0].exemplar).toEqual({ labels: { 'c{}d': 'b' }, value: 0.5, valueText: '0.5', timestampMs: null });
   });
 });
+
+describe('OpenMetrics grouping', () => {
+  const om = (body: string) => parseExposition(`# TYPE a gauge\n${body}# EOF\n`, { format: 'openmetrics' });
+
+  it.each([
+    ['the same text', 'a{x="1",y="2"} 1\na{x="2",y="2"} 1\na{x="1",y="2"} 1\n'],
+    ['labels in another order', 'a{x="1",y="2"} 1\na{x="2",y="2"} 1\na{y="2",x="1"} 1\n'],
+    ['another escape spelling', 'a{x="\\\\q"} 1\na{x="b"} 1\na{x="\\q"} 1\n'],
+    ['a space after the comma', 'a{x="1",y="2"} 1\na{x="2",y="2"} 1\na{x="1", y="2"} 1\n'],
+    ['a quoted label name', 'a{x="1",y="2"} 1\na{x="2",y="2"} 1\na{"x"="1",y="2"} 1\n'],
+  ])('rejects a metric that comes back after another, written with %s', (_, body) => {
+    const r = om(body);
+    expect(r.problems.map((p) => [p.line, p.code])).toEqual([[4, 'invalid-grouping']]);
+  });
+
+  it('accepts distinct label sets in any order and keeps all samples', () => {
+    const r = om('a{x="2"} 1\na{x="1"} 1\na{y="1",x="1"} 1\na{x="1",y="2"} 1\n');
+    expect(r.problems).toEqual([]);
+    expect(r.families[0].samples).toHaveLength(4);
+  });
+
+  it('treats a histogram bucket and its _count as one MetricPoint', () => {
+    const r = parseExposition(
+      '# TYPE h histogram\nh_bucket{a="1",le="+Inf"} 2\nh_count{a="1"} 2\nh_sum{a="1"} 3\nh_bucket{a="2",le="+Inf"} 1\nh_count{a="2"} 1\nh_sum{a="2"} 1\nh_sum{a="1"} 3\n# EOF\n',
+      { format: 'openmetrics' },
+    );
+    // The returning h_sum also forms a MetricPoint of its own without buckets or count.
+    expect(r.problems.map((p) => [p.line, p.code])).toEqual([
+      [8, 'invalid-grouping'],
+      [8, 'histogram-structure'],
+      [8, 'histogram-structure'],
+    ]);
+  });
+});

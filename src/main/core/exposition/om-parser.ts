@@ -4,7 +4,7 @@
 
 import type { Exemplar, Family, Labels, MetricType, ParseOptions, Sample } from './types';
 import * as lineParser from './line-parser';
-import { OmFamilyRules } from './om-rules';
+import { OmFamilyRules, type LabelSource } from './om-rules';
 import * as scan from './scan';
 
 // Imported functions bound once: CommonJS output (tsx, vitest) turns each use of an imported
@@ -47,6 +47,11 @@ export class OmParser extends LineParser {
   private braceName: string | undefined;
   /** Label names of the current label set by position, kept as a cache for the next one. */
   private readonly labelNames: string[] = [];
+  /** The last metric label set as the rules need it (one object, rewritten per sample). */
+  private readonly source = { raw: null as string | null, names: this.labelNames, count: 0 } satisfies LabelSource;
+  private labelCount = 0;
+  /** Cleared by readLabels when the text has quoted names or spaces (not canonical). */
+  private plainLabels = true;
 
   constructor(opts: ParseOptions) {
     super(opts);
@@ -178,9 +183,12 @@ export class OmParser extends LineParser {
           return;
         }
         labels = read;
+        this.setSource(p, this.pos);
         p = this.pos;
       } else {
         labels = {};
+        this.source.raw = '';
+        this.source.count = 0;
       }
     } else if (c === LBRACE) {
       const read = this.readLabels(p, end, false);
@@ -191,6 +199,8 @@ export class OmParser extends LineParser {
       }
       name = this.braceName;
       labels = read;
+      this.source.raw = null; // the name inside the braces makes the text differ per sample name
+      this.source.count = this.labelCount;
       p = this.pos;
     } else {
       this.report(p, 'invalid-metric-name', `invalid metric name: unexpected '${s[p]}'; expected [a-zA-Z_:]${this.legacyNames ? '' : ' or {"quoted name"}'}`);
@@ -239,7 +249,7 @@ export class OmParser extends LineParser {
       }
     }
     const sample: Sample = { name, labels, value, valueText, timestampMs, exemplar, line: this.line };
-    this.rules.sample(sample, 1);
+    this.rules.sample(sample, 1, this.source);
   }
 
   /** ` # {labels} value [timestamp]` with the leading space already consumed. */
@@ -299,6 +309,7 @@ export class OmParser extends LineParser {
     const seen = this.labelNames;
     let count = 0;
     this.braceName = undefined;
+    this.plainLabels = true;
     let p = brace + 1;
     if (p < end && s.charCodeAt(p) === RBRACE) {
       this.pos = p + 1;
@@ -313,6 +324,7 @@ export class OmParser extends LineParser {
       const nameAt = p;
       let labelName: string;
       if (c === QUOTE) {
+        this.plainLabels = false;
         const q = this.readQuoted(p, end, 'keep', 'label name');
         if (q === undefined) return undefined;
         p = this.pos;
@@ -387,13 +399,24 @@ export class OmParser extends LineParser {
       p++;
       // The ABNF has no whitespace here, but client_python (the strict OpenMetrics reference)
       // strips it, and its quoted-name tests write `{"name", label="v"}`.
-      while (p < end && s.charCodeAt(p) === SP) p++;
+      if (p < end && s.charCodeAt(p) === SP) {
+        this.plainLabels = false;
+        while (p < end && s.charCodeAt(p) === SP) p++;
+      }
       if (p < end && s.charCodeAt(p) === RBRACE) {
         this.report(p - 1, 'expected-label-separator', "trailing comma before '}'; OpenMetrics does not allow one");
         return undefined;
       }
     }
     this.pos = p + 1;
+    this.labelCount = count;
     return labels;
+  }
+
+  /** Records the label set s[brace, after) for the family rules. */
+  private setSource(brace: number, after: number): void {
+    const src = this.source;
+    src.count = this.labelCount;
+    src.raw = this.plainLabels && this.backslashFrom(brace) >= after ? this.s.slice(brace, after) : null;
   }
 }

@@ -55,6 +55,12 @@ function sameGroup(a: Labels, skipA: string | null, b: Labels, skipB: string | n
   return na === nb;
 }
 
+function sameNames(names: readonly string[], source: LabelSource): boolean {
+  if (source.raw === null || source.count !== names.length) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] !== source.names[i]) return false;
+  return true;
+}
+
 interface OpenFamily {
   family: Family;
   /** null until a TYPE line; a family started by a sample is `unknown`. */
@@ -62,6 +68,21 @@ interface OpenFamily {
   helpSeen: boolean;
   unitSeen: boolean;
   firstLine: number;
+  /**
+   * Group keys are the raw label text while every sample writes its labels the same way
+   * (see `group`); null once they are canonical sorted keys.
+   */
+  rawNames: string[] | null;
+}
+
+/**
+ * How the parser saw a sample's label set: its source text when that text is canonical for
+ * the family (no escapes, quoted names or spaces), and its label names in written order.
+ */
+export interface LabelSource {
+  raw: string | null;
+  names: readonly string[];
+  count: number;
 }
 
 /** Says why a name is taken, with the usual cause: 0.0.4-style names fed to OpenMetrics. */
@@ -83,6 +104,7 @@ export class OmFamilyRules {
   // grouping state of the current family
   private groupLabels: Labels | null = null;
   private groupSkip: string | null = null;
+  private groupRaw: string | null = null;
   private groupTimestamp: number | null = null;
   private readonly seenGroups = new Set<string>();
   private readonly groupSeries = new Set<string>();
@@ -130,7 +152,7 @@ export class OmFamilyRules {
   }
 
   /** A syntactically valid sample line. */
-  sample(s: Sample, column: number): void {
+  sample(s: Sample, column: number, source: LabelSource): void {
     let cur = this.current;
     let suffix: string;
     if (s.name === this.lastName && cur !== null) {
@@ -187,7 +209,7 @@ export class OmFamilyRules {
       }
     }
 
-    this.group(open, s, suffix, column);
+    this.group(open, s, suffix, column, source);
 
     if (type === 'stateset' && value !== 0 && value !== 1) {
       this.report(line, column, 'invalid-stateset', `stateset value ${s.valueText} must be 0 or 1`);
@@ -221,10 +243,11 @@ export class OmFamilyRules {
     this.close();
     const family: Family = { name, type: type ?? 'unknown', help: null, unit: null, samples: [] };
     this.families.push(family);
-    const cur: OpenFamily = { family, type, helpSeen: false, unitSeen: false, firstLine: line };
+    const cur: OpenFamily = { family, type, helpSeen: false, unitSeen: false, firstLine: line, rawNames: null };
     this.current = cur;
     this.groupLabels = null;
     this.groupSkip = null;
+    this.groupRaw = null;
     this.groupTimestamp = null;
     this.seenGroups.clear();
     this.groupSeries.clear();
@@ -259,26 +282,42 @@ export class OmFamilyRules {
     if (family.type === 'histogram' || family.type === 'gaugehistogram') this.checkHistogram(family);
   }
 
-  /** Grouping, timestamp order and duplicate dropping within one family. */
-  private group(cur: OpenFamily, s: Sample, suffix: string, column: number): void {
-    const type = cur.family.type;
+  /**
+   * Grouping, timestamp order and duplicate dropping within one family. A group is the label
+   * set without the label that varies inside a MetricPoint (le, quantile, the stateset name).
+   * Families without such a label usually have one sample per group (dcgm-exporter gauges),
+   * so their group keys start as the raw label text, which equals the sorted canonical key as
+   * long as every sample writes the same label names in the same order without escapes; the
+   * first sample that does not switches the family to canonical keys.
+   */
+  private group(cur: OpenFamily, s: Sample, suffix: string, column: number, source: LabelSource): void {
+    const family = cur.family;
+    const type = family.type;
     const labels = s.labels;
     let skip: string | null = null;
     if (type === 'summary' && suffix === '') skip = 'quantile';
-    else if (type === 'stateset') skip = cur.family.name;
+    else if (type === 'stateset') skip = family.name;
     else if ((type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket') skip = 'le';
+    const plainType = type === 'gauge' || type === 'counter' || type === 'unknown';
+    if (plainType && family.samples.length === 0 && this.seenGroups.size === 0 && source.raw !== null) {
+      cur.rawNames = source.names.slice(0, source.count);
+    } else if (cur.rawNames !== null && !sameNames(cur.rawNames, source)) {
+      this.useCanonicalKeys(cur);
+    }
+    const raw = cur.rawNames !== null ? source.raw : null;
     const ts = s.timestampMs;
     const prev = this.groupLabels;
     // Info metrics have one group: their labels are the information, not the identity.
-    const same = prev !== null && (type === 'info' || sameGroup(labels, skip, prev, this.groupSkip));
-    if (prev !== null && same) {
+    const same = prev !== null &&
+      (type === 'info' || (raw !== null ? raw === this.groupRaw : sameGroup(labels, skip, prev, this.groupSkip)));
+    if (same) {
       if ((ts === null) !== (this.groupTimestamp === null)) {
         this.report(s.line, column, 'timestamp-presence', `"${s.name}" mixes samples with and without timestamps within one metric`);
       } else if (ts !== null && this.groupTimestamp! > ts && type !== 'info') {
         this.report(s.line, column, 'timestamp-order', `timestamp of "${s.name}" goes backwards within its metric; expected increasing timestamps`);
       }
     } else {
-      const key = type === 'info' ? '' : labelsKey(labels, skip);
+      const key = type === 'info' ? '' : raw !== null ? raw : labelsKey(labels, skip);
       if (prev !== null && this.seenGroups.has(key)) {
         this.report(s.line, column, 'invalid-grouping', `samples of "${s.name}" return to a label set seen before another one; a metric's samples must be contiguous, not interleaved`);
       }
@@ -286,16 +325,24 @@ export class OmFamilyRules {
       this.groupSeries.clear();
     }
     // Within one group, series differ only by name and the skipped label (all labels for info).
-    const series = type === 'info' ? s.name + '\u0002' + labelsKey(labels, null) : s.name + '\u0002' + (skip !== null && hasOwn(labels, skip) ? labels[skip] : '\u0003');
+    const series = type === 'info' ? s.name + '\u0002' + labelsKey(labels, null) : skip === null ? s.name : s.name + '\u0002' + (hasOwn(labels, skip) ? labels[skip] : '\u0003');
     if (ts !== this.groupTimestamp || !this.groupSeries.has(series)) {
-      cur.family.samples.push(s);
+      family.samples.push(s);
     } else {
       this.report(s.line, column, 'duplicate-sample', `duplicate sample for "${s.name}" with the same labels and timestamp; dropped`);
     }
     this.groupSeries.add(series);
     this.groupLabels = labels;
     this.groupSkip = skip;
+    this.groupRaw = raw;
     this.groupTimestamp = ts;
+  }
+
+  /** Re-keys the groups seen so far canonically (a sample wrote its labels differently). */
+  private useCanonicalKeys(cur: OpenFamily): void {
+    cur.rawNames = null;
+    this.seenGroups.clear();
+    for (const s of cur.family.samples) this.seenGroups.add(labelsKey(s.labels, null));
   }
 
   /** Per MetricPoint (group and timestamp): bucket order, +Inf, count and sum rules. */

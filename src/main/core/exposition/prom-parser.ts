@@ -56,6 +56,9 @@ const TYPE_WORDS: Record<string, MetricType> = {
   GAUGE_HISTOGRAM: 'gaugehistogram',
 };
 
+/** The usual spelling, found without upper-casing a fresh string per TYPE line. */
+const LOWER_TYPE_WORDS = new Map<string, MetricType>(Object.entries(TYPE_WORDS).map(([k, v]) => [k.toLowerCase(), v]));
+
 function isHistogram(t: MetricType): boolean {
   return t === 'histogram' || t === 'gaugehistogram';
 }
@@ -188,7 +191,7 @@ export class PromParser extends LineParser {
     }
     // expfmt takes the rest of the line, so trailing blanks make the type unknown.
     let word = s.slice(p, end);
-    let t = TYPE_WORDS[word.toUpperCase()];
+    let t = LOWER_TYPE_WORDS.get(word) ?? TYPE_WORDS[word.toUpperCase()];
     if (t === undefined && this.lenient) {
       const trimmed = word.replace(/[ \t]+$/, '');
       t = TYPE_WORDS[trimmed.toUpperCase()];

@@ -95,6 +95,9 @@ export function isLegacyLabelName(name: string): boolean {
 // path), so plain decimals need no Number() call.
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
+/** While mantissa <= this, mantissa * 10 + 9 < 2^53 stays exact. */
+const MANTISSA_LIMIT = (2 ** 53 - 9) / 10;
+
 /** Matches `word` (lower case) case-insensitively at s[p..end). */
 function matchWord(s: string, p: number, end: number, word: string): boolean {
   if (end - p !== word.length) return false;
@@ -124,16 +127,14 @@ export function parseFloatToken(s: string, start: number, end: number, text?: st
   }
   if (c >= Ch.Zero && c <= Ch.Nine || c === Ch.Dot) {
     let mantissa = 0;
-    let digits = 0; // significant digits accumulated into mantissa
     let intDigits = 0;
     let fracDigits = 0;
-    let exact = true; // mantissa holds every digit
+    let exact = true; // mantissa holds every digit so far
     while (p < end) {
       c = s.charCodeAt(p);
       if (c < Ch.Zero || c > Ch.Nine) break;
-      if (digits < 15) {
+      if (exact && mantissa <= MANTISSA_LIMIT) {
         mantissa = mantissa * 10 + (c - Ch.Zero);
-        if (mantissa !== 0) digits++;
       } else exact = false;
       intDigits++;
       p++;
@@ -143,9 +144,8 @@ export function parseFloatToken(s: string, start: number, end: number, text?: st
       while (p < end) {
         c = s.charCodeAt(p);
         if (c < Ch.Zero || c > Ch.Nine) break;
-        if (digits < 15) {
+        if (exact && mantissa <= MANTISSA_LIMIT) {
           mantissa = mantissa * 10 + (c - Ch.Zero);
-          if (mantissa !== 0) digits++;
           fracDigits++;
         } else exact = false;
         p++;
