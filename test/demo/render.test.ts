@@ -343,18 +343,3 @@ describe('simulation: physics and workloads', () => {
     expect(() => createDemoSimulation({ gpus: 0 })).toThrow(/between 1 and 64/);
   });
 });
-
-describe('rendering cost', () => {
-  it('renders fresh 8-GPU bodies fast enough for 1,000 exporters scraped every 5 s', () => {
-    const sim = createDemoSimulation({ gpus: 8, hostname: 'perf' });
-    for (let i = 0; i < 50; i++) renderDemoMetrics(sim, T0 + i * 1000); // warm up the JIT
-    const n = 400;
-    const start = performance.now();
-    // A new collect tick every call, so nothing is served from a cache.
-    for (let i = 0; i < n; i++) renderDemoMetrics(sim, T0 + (100 + i * 5) * 1000);
-    const perSecond = n / ((performance.now() - start) / 1000);
-    // 1,000 exporters / 5 s = 200 bodies/s; measured ~3,500/s here, so 400 leaves room for a
-    // busy shared CI machine while still catching an accidental per-scrape rebuild.
-    expect(perSecond).toBeGreaterThan(400);
-  });
-});
