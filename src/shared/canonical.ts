@@ -53,6 +53,7 @@ export const CANONICAL_FIELDS = {
   rowRemapFailure: { unit: 'flag', label: 'Row remap failure' },
   powerThrottleRatio: { unit: 'ratio', label: 'Power throttling' },
   thermalThrottleRatio: { unit: 'ratio', label: 'Thermal throttling' },
+  vgpuLicenseStatus: { unit: 'code', label: 'vGPU license status' },
 } as const satisfies Record<string, CanonicalFieldInfo>;
 
 export type CanonicalField = keyof typeof CANONICAL_FIELDS;

@@ -89,7 +89,8 @@ describe('genuine dcgm-exporter captures', () => {
     expect(vgpu.realUtil).toBe(0);
     expect(vgpu.realUtilMissing).toEqual(['smActive', 'tensorActive', 'dramActive']);
     expect(vgpu.class).toEqual({ label: 'unknown (no SM counter)', bottleneck: 'unknown' });
-    expect(vgpu.raw).toEqual({ DCGM_FI_DEV_VGPU_LICENSE_STATUS: 1 });
+    expect(vgpu.readings.vgpuLicenseStatus).toBe(1);
+    expect(vgpu.raw ?? {}).toEqual({});
     expect(vgpu.health.state).toBe('OK');
   });
 

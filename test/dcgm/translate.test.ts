@@ -228,11 +228,11 @@ describe('alias table', () => {
 
   it('keeps an unknown DCGM_FI_* family raw instead of dropping it, and ignores other exporters', () => {
     const { gpus, extras } = ingest([
-      ['DCGM_FI_DEV_VGPU_LICENSE_STATUS', gpu(0, 'GPU-x'), 1],
+      ['DCGM_FI_DEV_FUTURE_FIELD_NOT_IN_TABLE', gpu(0, 'GPU-x'), 1],
       ['DCGM_FI_DEV_GPU_TEMP', gpu(0, 'GPU-x'), 40],
       ['node_cpu_seconds_total', { cpu: '0' }, 12],
     ]);
-    expect(gpus[0].raw).toEqual({ DCGM_FI_DEV_VGPU_LICENSE_STATUS: 1 });
+    expect(gpus[0].raw).toEqual({ DCGM_FI_DEV_FUTURE_FIELD_NOT_IN_TABLE: 1 });
     expect(extras).toEqual([]);
   });
 });

@@ -71,6 +71,8 @@ const LEGACY: Row[] = [
   ['DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS', 'remappedRowsUncorrectable', 1, 'count'],
   ['DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS', 'remappedRowsCorrectable', 1, 'count'],
   ['DCGM_FI_DEV_ROW_REMAP_FAILURE', 'rowRemapFailure', 1, 'flag'],
+  // Served by default by every recent exporter (all the genuine captures have it).
+  ['DCGM_FI_DEV_VGPU_LICENSE_STATUS', 'vgpuLicenseStatus', 1, 'code'],
   // DCGM's header comment says usec, but the value is NVML's violation time, which is ns
   // (DCGM.md §3). A wrong scale would show up as a throttle fraction above 1 (flagged).
   ['DCGM_FI_DEV_POWER_VIOLATION', 'powerViolationNs', 1, 'ns'],
