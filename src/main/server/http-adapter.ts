@@ -18,8 +18,8 @@ export interface HttpAdapterOptions {
   rendererDir: string;
   /** Required as `Authorization: Bearer` or `?token=` when set (serve binds beyond loopback). */
   token?: string;
-  /** Prometheus exposition of the self-metrics, with its content type. */
-  metrics?: (accept: string | undefined) => Promise<{ contentType: string; body: string }>;
+  /** `/metrics`: computed GPU metrics and self-metrics, negotiated on Accept and Accept-Encoding. */
+  metrics?: (accept: string | undefined, acceptEncoding: string | undefined) => Promise<{ status: number; headers: Record<string, string>; body: Buffer | string }>;
 }
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -68,9 +68,9 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     }
     if (path.startsWith('/api/')) return sendJson(res, 404, { error: `no such endpoint ${path}` });
     if (req.method === 'GET' && path === '/metrics' && opts.metrics) {
-      const { contentType, body } = await opts.metrics(req.headers.accept);
-      res.writeHead(200, { 'content-type': contentType });
-      res.end(body);
+      const answer = await opts.metrics(req.headers.accept, req.headers['accept-encoding']);
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
       return;
     }
     if (req.method === 'GET' && path === '/health') {

@@ -8,6 +8,7 @@ import { fileSettingsStore } from '../core/settings/file-store';
 import { startDemoFleet } from '../core/sources/demo';
 import type { TargetConfig } from '../core/fleet/targets';
 import { startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
+import { createPulseMetrics } from '../core/export/metrics-registry';
 
 export interface ServeOptions {
   host: string;
@@ -55,13 +56,15 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
   });
   await service.start();
+  // The same /metrics as `gpu-pulse exporter`: computed GPU metrics plus the fleet self-metrics.
+  const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [service.selfMetrics.registry] });
   const http = await startHttpAdapter({
     service,
     host: opts.host,
     port: opts.port,
     rendererDir: findRendererDir(),
     token: token ?? undefined,
-    metrics: async () => ({ contentType: service.selfMetrics.registry.contentType, body: await service.selfMetrics.registry.metrics() }),
+    metrics: (accept, acceptEncoding) => metrics.metricsResponse(accept, acceptEncoding),
   });
   return {
     url: http.url,

@@ -127,6 +127,9 @@ export async function startDemoExporter(opts: DemoExporterOptions = {}): Promise
     collectIntervalMs: opts.collectIntervalMs,
   });
   const server = createServer(handler(sim));
+  // Go's exporter keeps idle connections open; Node's 5 s default would make every scraper
+  // polling at 5 s or slower reconnect on each scrape.
+  server.keepAliveTimeout = 120_000;
   const port = await listen(server, opts.port ?? 0, host);
   return { url: urlFor(host, port), port, hostname: sim.hostname, close: () => closeServer(server) };
 }
