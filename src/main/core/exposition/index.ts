@@ -1,6 +1,7 @@
 // Prometheus text 0.0.4 / OpenMetrics 1.0 parser: the public surface of the exposition layer.
 export type * from './types';
 export { parseExposition } from './parse';
+export { parseExpositionFile, parseExpositionStream } from './file';
 export { detectFormat } from './detect';
 export {
   PROMETHEUS_TEXT_ACCEPT,

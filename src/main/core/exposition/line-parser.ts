@@ -83,6 +83,11 @@ export abstract class LineParser {
     return len;
   }
 
+  /** Number of lines parsed so far (the next line's number minus one). */
+  linesParsed(): number {
+    return this.line;
+  }
+
   /** Problems so far, errors and warnings in the order found. */
   getProblems(): Problem[] {
     return this.problems;

@@ -1,0 +1,170 @@
+// Large files: streamed in chunks so a 200 MB exposition is never held as a whole buffer plus
+// a whole string plus a line array. Each chunk is decoded, its complete lines parsed, and the
+// unfinished last line carried into the next chunk.
+
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import type { ExpositionFormat, ParseOptions, ParseResult, Problem } from './types';
+import { BOM, firstInvalidUtf8 } from './input';
+import { bomProblem, createParser, finishResult, invalidUtf8Problem, positionOf } from './parse';
+import { detectFormat } from './detect';
+
+/** Big enough to amortise per-chunk work, small enough to keep memory flat. */
+const CHUNK_BYTES = 4 << 20;
+/** Enough of the end of the input to find a final `# EOF` line. */
+const TAIL_BYTES = 64;
+
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lossyDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/**
+ * UTF-8 decoding across chunk boundaries that still reports where invalid input is: a
+ * multi-byte character split by a boundary is held back for the next chunk.
+ */
+export class Utf8ChunkDecoder {
+  private pending: Uint8Array = new Uint8Array(0);
+
+  /** Text of the complete characters, and the offset in it of the first invalid sequence. */
+  decode(chunk: Uint8Array, final: boolean): { text: string; invalidAt: number } {
+    let bytes = chunk;
+    if (this.pending.length > 0) {
+      bytes = new Uint8Array(this.pending.length + chunk.length);
+      bytes.set(this.pending);
+      bytes.set(chunk, this.pending.length);
+    }
+    const cut = final ? bytes.length : completeLength(bytes);
+    this.pending = bytes.slice(cut);
+    const whole = bytes.subarray(0, cut);
+    try {
+      return { text: fatalDecoder.decode(whole), invalidAt: -1 };
+    } catch {
+      const bad = firstInvalidUtf8(whole);
+      return { text: lossyDecoder.decode(whole), invalidAt: lossyDecoder.decode(whole.subarray(0, bad)).length };
+    }
+  }
+}
+
+/** Length of `b` without a trailing incomplete UTF-8 sequence (at most 3 bytes). */
+function completeLength(b: Uint8Array): number {
+  const n = b.length;
+  for (let back = 1; back <= 3 && back <= n; back++) {
+    const c = b[n - back];
+    if (c < 0x80) return n; // ASCII: nothing pending
+    if (c >= 0xc0) {
+      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      return back < need ? n - back : n;
+    }
+  }
+  return n;
+}
+
+/** The file's bytes, gunzipped when it is gzip; `read()` tells how much of the file was read. */
+function fileBytes(path: string, gzip: boolean): { chunks: AsyncIterable<Uint8Array>; read: () => number } {
+  const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const source = gzip ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
+  raw.on('error', (err) => source.destroy(err));
+  return { chunks: source as AsyncIterable<Uint8Array>, read: () => raw.bytesRead };
+}
+
+async function readHead(path: string, length: number): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(length);
+    const { bytesRead } = await fh.read(buf, 0, length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Last bytes of the (decompressed) content, for `detectFormat`. */
+async function readTail(path: string, size: number, gzip: boolean): Promise<string> {
+  if (!gzip) {
+    const fh = await open(path, 'r');
+    try {
+      const length = Math.min(TAIL_BYTES, size);
+      const buf = new Uint8Array(length);
+      await fh.read(buf, 0, length, size - length);
+      return lossyDecoder.decode(buf);
+    } finally {
+      await fh.close();
+    }
+  }
+  // The end of a gzip stream is only known after inflating it: one extra pass, still streaming.
+  let tail: Uint8Array = new Uint8Array(0);
+  for await (const chunk of fileBytes(path, true).chunks) {
+    tail = chunk.length >= TAIL_BYTES ? chunk.slice(chunk.length - TAIL_BYTES) : concatTail(tail, chunk);
+  }
+  return lossyDecoder.decode(tail);
+}
+
+function concatTail(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const all = new Uint8Array(a.length + b.length);
+  all.set(a);
+  all.set(b, a.length);
+  return all.slice(Math.max(0, all.length - TAIL_BYTES));
+}
+
+/**
+ * Parses a stream of byte chunks split anywhere (inside lines, inside UTF-8 characters) with
+ * working memory of about one chunk plus the unfinished line.
+ */
+export async function parseExpositionStream(
+  chunks: AsyncIterable<Uint8Array>,
+  opts: ParseOptions & { format: ExpositionFormat },
+): Promise<ParseResult> {
+  const { format, onProgress: _progress, ...parserOpts } = opts;
+  const parser = createParser(format, parserOpts);
+  const extra: Problem[] = [];
+  const decoder = new Utf8ChunkDecoder();
+  let carry = '';
+  let first = true;
+  const feed = (text: string, invalidAt: number, final: boolean) => {
+    if (first && text.length > 0) {
+      first = false;
+      if (text.charCodeAt(0) === BOM) {
+        extra.push(bomProblem(format, opts));
+        text = text.slice(1);
+        if (invalidAt > 0) invalidAt--;
+      }
+    }
+    const combined = carry.length > 0 ? carry + text : text;
+    if (invalidAt !== -1 && !extra.some((p) => p.code === 'invalid-utf8')) {
+      const at = positionOf(combined, carry.length + invalidAt, parser.linesParsed() + 1);
+      extra.push(invalidUtf8Problem(at.line, at.column));
+    }
+    const rest = parser.feed(combined, final);
+    carry = rest < combined.length ? combined.slice(rest) : '';
+  };
+  for await (const chunk of chunks) {
+    const { text, invalidAt } = decoder.decode(chunk, false);
+    feed(text, invalidAt, false);
+  }
+  const last = decoder.decode(new Uint8Array(0), true);
+  feed(last.text, last.invalidAt, true);
+  return finishResult(format, parser, extra);
+}
+
+/**
+ * Parses a file of any size with bounded working memory (a few chunks); gzip content (by its
+ * magic bytes, e.g. `.gz`) is inflated on the fly. Progress is reported in file bytes read.
+ */
+export async function parseExpositionFile(path: string, opts: ParseOptions = {}): Promise<ParseResult> {
+  const { size } = await stat(path);
+  const head = await readHead(path, 2);
+  const gzip = head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const format: ExpositionFormat =
+    opts.format === undefined || opts.format === 'auto' ? detectFormat(await readTail(path, size, gzip)) : opts.format;
+  const input = fileBytes(path, gzip);
+  const onProgress = opts.onProgress;
+  async function* withProgress(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of input.chunks) {
+      yield chunk;
+      onProgress?.(Math.min(input.read(), size), size);
+    }
+  }
+  const result = await parseExpositionStream(withProgress(), { ...opts, format });
+  onProgress?.(size, size);
+  return result;
+}

@@ -1,0 +1,107 @@
+// Chunked and file parsing must give exactly what whole-input parsing gives.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  parseExposition,
+  parseExpositionFile,
+  parseExpositionStream,
+  type ExpositionFormat,
+  type ParseOptions,
+} from '../../src/main/core/exposition/index';
+import { dcgmFleetText } from './fixtures';
+import { SHARED } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-exposition-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function* chunked(bytes: Uint8Array, cuts: number[]): AsyncGenerator<Uint8Array> {
+  let at = 0;
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
+    if (cut > at && cut < bytes.length) {
+      yield bytes.subarray(at, cut);
+      at = cut;
+    }
+  }
+  yield bytes.subarray(at);
+}
+
+const tricky = Buffer.concat([
+  Buffer.from('# HELP m Heizölrückstoßabdämpfung in €, 😂 included\n# TYPE m gauge\nm{a="ü😂",b="x"} 1\nm{a="日本"} 2 1700000000000\n'),
+  Buffer.from('m{a="'),
+  Buffer.from([0xc3]), // a lone lead byte: invalid UTF-8
+  Buffer.from('"} 3\nn 4\r\no{x="y"} 5'),
+]);
+
+const inputs: [string, Uint8Array, ExpositionFormat][] = [
+  ...readdirSync(join(SHARED, 'bench-data')).map(
+    (f) => [f, readFileSync(join(SHARED, 'bench-data', f)), f.endsWith('.om.txt') ? 'openmetrics' : 'prometheus'] as [string, Uint8Array, ExpositionFormat],
+  ),
+  ['multibyte, invalid UTF-8, CRLF and no final newline', tricky, 'prometheus'],
+  ['BOM', Buffer.from('\ufeffa 1\n'), 'prometheus'],
+];
+
+describe('parseExpositionStream', () => {
+  for (const [name, bytes, format] of inputs) {
+    it(`${name}: any chunking gives the whole-input result`, async () => {
+      for (const mode of ['strict', 'lenient'] as const) {
+        const opts: ParseOptions = { format, mode };
+        const whole = parseExposition(bytes, opts);
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), async (cuts) => {
+            const streamed = await parseExpositionStream(chunked(bytes, cuts), { ...opts, format });
+            expect(streamed).toEqual(whole);
+          }),
+          { numRuns: 25 },
+        );
+      }
+    });
+  }
+
+  it('splits inside every multi-byte character without losing one', async () => {
+    for (let cut = 1; cut < tricky.length; cut++) {
+      const streamed = await parseExpositionStream(chunked(tricky, [cut]), { format: 'prometheus' });
+      expect(streamed, `cut at ${cut}`).toEqual(parseExposition(tricky, { format: 'prometheus' }));
+    }
+  });
+});
+
+describe('parseExpositionFile', () => {
+  const text = dcgmFleetText(64);
+
+  it('parses a plain file like the text, reporting byte progress up to the size', async () => {
+    const path = join(dir, 'fleet.prom');
+    writeFileSync(path, text);
+    const seen: [number, number][] = [];
+    const r = await parseExpositionFile(path, { onProgress: (done, total) => seen.push([done, total]) });
+    expect(r).toEqual(parseExposition(text));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.at(-1)).toEqual([Buffer.byteLength(text), Buffer.byteLength(text)]);
+    for (let i = 1; i < seen.length; i++) expect(seen[i][0]).toBeGreaterThanOrEqual(seen[i - 1][0]);
+  });
+
+  it('inflates gzip content and detects OpenMetrics from its end', async () => {
+    const om = readFileSync(join(SHARED, 'bench-data/dcgm-8gpu.om.txt'));
+    const path = join(dir, 'scrape.om.gz');
+    writeFileSync(path, gzipSync(om));
+    const r = await parseExpositionFile(path);
+    expect(r.format).toBe('openmetrics');
+    expect(r).toEqual(parseExposition(om, { format: 'openmetrics' }));
+  });
+
+  it('reports invalid UTF-8 on the right line of a multi-chunk file', async () => {
+    // Larger than one 4 MiB read, with the bad byte far beyond the first chunk.
+    const big = dcgmFleetText(512);
+    const bytes = Buffer.concat([Buffer.from(big), Buffer.from('bad{x="'), Buffer.from([0xff]), Buffer.from('"} 1\n')]);
+    const path = join(dir, 'bad.prom');
+    writeFileSync(path, bytes);
+    const r = await parseExpositionFile(path, { format: 'prometheus' });
+    expect(r.problems).toEqual([
+      { line: big.split('\n').length, column: 8, code: 'invalid-utf8', message: expect.any(String), severity: 'error' },
+    ]);
+    expect(r.families.reduce((n, f) => n + f.samples.length, 0)).toBe(18432 + 1);
+  });
+});
