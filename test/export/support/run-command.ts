@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[], io: ReturnT
   exporter: () => import('../../../src/main/cli/commands/exporter'),
   textfile: () => import('../../../src/main/cli/commands/textfile'),
   push: () => import('../../../src/main/cli/commands/push'),
+  record: () => import('../../../src/main/cli/commands/record'),
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,26 @@
+// Recording and replay: the public surface. A recording is an OpenMetrics 1.0 file with sample
+// timestamps (optionally gzipped) that `promtool tsdb create-blocks-from openmetrics` imports;
+// a `dcgmi dmon` capture opens as a recording too.
+import type { SecretStore } from '../fleet/secrets';
+import type { TargetConfig } from '../fleet/targets';
+import type { ScrapeAuth } from '../sources/http-scrape';
+import { sourceLabels, type RecordingSource } from './recorder';
+
+export { SOURCE_LABEL } from './recording-format';
+export { RecordingWriter, RecordingError, finishInterruptedRecording, partsDirFor, wantsGzip, type RecordedScrape, type RecordingSummary } from './recording-writer';
+export { startRecorder, sourceLabels, type RecorderOptions, type RecordingSource, type RunningRecorder, type ScrapeEvent } from './recorder';
+export { readRecording, parseRecording, RecordingReadError, type Recording, type RecordingFrame, type ReadRecordingOptions } from './recording-reader';
+export { RecordingPlayer, MIN_SPEED, MAX_SPEED, type PlayerClock, type PlayerOptions, type PlayerState, type PlayerStatus } from './player';
+
+/** What to scrape for a recording of these targets, credentials resolved from `secrets`. */
+export async function recordingSources(targets: TargetConfig[], secrets: SecretStore): Promise<RecordingSource[]> {
+  const labels = sourceLabels(targets.map((t) => t.url));
+  return Promise.all(
+    targets.map(async (t, i) => {
+      let auth: ScrapeAuth = { kind: 'none' };
+      if (t.auth?.kind === 'basic') auth = { kind: 'basic', username: t.auth.username, password: await secrets.get(t.auth.password) };
+      if (t.auth?.kind === 'bearer') auth = { kind: 'bearer', token: await secrets.get(t.auth.token) };
+      return { label: labels[i], request: { url: t.url, timeoutMs: t.timeoutMs, maxBytes: t.maxBytes, auth, tls: t.tls, headers: t.headers } };
+    }),
+  );
+}
