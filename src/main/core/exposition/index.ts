@@ -12,3 +12,4 @@ export {
 } from './media-type';
 export type { ContentTypeInfo, MediaType } from './media-type';
 export type { ProblemCode } from './problems';
+export { formatProblem, jsonValue, resultJsonPieces } from './report';
