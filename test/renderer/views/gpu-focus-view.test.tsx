@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Chart } from 'chart.js';
 import { App } from '../../../src/renderer/src/App';
 import type { GpuSnapshot } from '../../../src/shared/gpu';
 import { installCanvasMock } from '../canvas-mock';
@@ -97,6 +98,21 @@ describe('GPU focus view', () => {
     const util = chartByTitle('Real utilization');
     expect(num(util, 'data-points')).toBe(10);
     expect(num(util, 'data-x-max')).toBe(NOW - 3000);
+    // The chart itself holds the history and the live window as soon as it mounts, before any tick.
+    const chart = Chart.getChart(util)!;
+    expect(chart.data.datasets[0]!.data).toHaveLength(10);
+    expect(chart.data.datasets[0]!.data.at(-1)).toEqual({ x: NOW - 3000, y: 59 });
+    expect(chart.options.scales!.x).toMatchObject({ min: NOW - 3000 - 15 * 60_000, max: NOW - 3000 });
+    expect(chart.options.scales!.y).toMatchObject({ min: 0, max: 100 });
+    // Time ticks on round clock steps (2 min over 15 min), memory ticks on round GiB.
+    expect(chart.scales.x!.ticks.length).toBeGreaterThan(3);
+    expect(chart.scales.x!.ticks.every((tick) => tick.value % 120_000 === 0)).toBe(true);
+    const memory = Chart.getChart(chartByTitle('Framebuffer used'))!;
+    // (chart.js may skip some on a short canvas: jsdom's is 150 px.)
+    const gib = memory.scales.y!.ticks.map((tick) => tick.value / 2 ** 30);
+    expect(gib.length).toBeGreaterThan(2);
+    expect(gib.every((v) => Number.isInteger(v / 10))).toBe(true);
+    expect(gib.at(-1)).toBe(80);
     expect(num(util, 'data-x-max') - num(util, 'data-x-min')).toBe(15 * 60_000);
     // The activity chart names its three series in a legend.
     const activity = chartByTitle('SM / Tensor / DRAM activity').closest('figure')!;

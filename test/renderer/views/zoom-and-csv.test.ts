@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampInto, coversBounds, formatClock, keyAction, MIN_SPAN_MS, panBy, zoomAt } from '../../../src/renderer/src/views/charts/zoom';
+import { clampInto, clockTicks, coversBounds, formatClock, keyAction, MIN_SPAN_MS, panBy, wheelZoomFactor, zoomAt, ZOOM_STEP } from '../../../src/renderer/src/views/charts/zoom';
 import { historyCsv } from '../../../src/renderer/src/views/csv';
 import { binaryRate, decimalRate, formatValue } from '../../../src/renderer/src/views/field-format';
 import { appendSnapshots, buffersFromResponse } from '../../../src/renderer/src/views/live-history';
@@ -30,6 +30,28 @@ describe('zoom and pan', () => {
     expect(panBy(view, -500_000, bounds)).toEqual({ min: 0, max: 100_000 });
     expect(panBy(view, 5_000_000, bounds)).toEqual({ min: 800_000, max: 900_000 });
     expect(clampInto({ min: -10, max: 2_000_000 }, bounds)).toEqual(bounds);
+  });
+
+  it('puts time ticks on round clock steps whatever the range edges', () => {
+    const min = Date.UTC(2024, 4, 1, 12, 0, 37);
+    const ticks = clockTicks(min, min + 5 * 60_000);
+    expect(ticks).toHaveLength(5);
+    expect(ticks.every((t) => t % 60_000 === 0)).toBe(true);
+    expect(ticks[0]).toBe(Date.UTC(2024, 4, 1, 12, 1, 0));
+    const hour = clockTicks(min, min + 3_600_000);
+    expect(hour.length).toBeLessThanOrEqual(8);
+    expect(hour.every((t) => t % 600_000 === 0)).toBe(true);
+    const zoomedIn = clockTicks(min, min + 20_000);
+    expect(zoomedIn.every((t) => t % 5_000 === 0 && t >= min && t <= min + 20_000)).toBe(true);
+  });
+
+  it('zooms by the distance the wheel scrolled, capped per event', () => {
+    expect(wheelZoomFactor(-100, 0)).toBeCloseTo(ZOOM_STEP);
+    expect(wheelZoomFactor(100, 0)).toBeCloseTo(1 / ZOOM_STEP);
+    // Twenty 5 px trackpad deltas zoom as much as one 100 px notch.
+    expect(wheelZoomFactor(-5, 0) ** 20).toBeCloseTo(ZOOM_STEP);
+    expect(wheelZoomFactor(-3, 1)).toBeCloseTo(ZOOM_STEP ** 0.99);
+    expect(wheelZoomFactor(-10_000, 0)).toBeCloseTo(ZOOM_STEP ** 3);
   });
 
   it('maps keys to actions and formats clock ticks', () => {

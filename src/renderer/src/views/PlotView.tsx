@@ -6,7 +6,7 @@ import type { GpuSnapshot } from '../../../shared/gpu';
 import type { FleetStore } from '../state/fleet-store';
 import { gpuLabel, navigate } from '../navigation';
 import { TimeChart, ZOOM_HINT, type TimeSeries } from './charts/TimeChart';
-import { fieldLabel, formatTick, formatValue, unitLabel, yRange } from './field-format';
+import { fieldLabel, formatTick, formatValue, unitLabel, yPrecision, yRange } from './field-format';
 import { DEFAULT_WINDOW_MS, useLiveHistory, type LiveHistory } from './live-history';
 import { gpuColor } from './palette';
 import { CsvExport } from './plot/CsvExport';
@@ -115,6 +115,7 @@ function PlotChart({ field, gpus, live, windowMs, fleetEmpty }: { field: History
       yMin={range.min}
       yMax={range.max}
       formatY={(v) => formatTick(field, v)}
+      yPrecision={yPrecision(field)}
       testId="plot-chart"
       legendTestId="plot-legend-item"
       height={420}

@@ -104,17 +104,20 @@ export function formatValue(field: ViewField, value: number | null | undefined):
     case 'count/s':
       return `${value.toFixed(value >= 10 ? 0 : 2)}/s`;
     case 'code':
-      return value === 0 ? 'none' : String(Math.round(value));
+      // XID 0 means no XID since the driver loaded; other codes have no such reading.
+      return field === 'xidLast' && value === 0 ? 'none' : String(Math.round(value));
     case 'flag':
       return value !== 0 ? 'yes' : 'no';
   }
 }
 
+const GIB = 2 ** 30;
+
 /** Short axis tick text: same units as formatValue, fewer characters. */
 export function formatTick(field: ViewField, value: number): string {
   switch (fieldUnit(field)) {
     case 'bytes':
-      return `${(value / 2 ** 30).toFixed(value >= 10 * 2 ** 30 ? 0 : 1)} GiB`;
+      return `${Number((value / GIB).toFixed(1))} GiB`;
     default:
       return formatValue(field, value);
   }
@@ -153,15 +156,31 @@ function clamp01(x: number): number {
   return Math.min(1, Math.max(0, x));
 }
 
+/** A round GiB step that cuts `bytes` into at most about eight ticks. */
+function gibStep(bytes: number): number {
+  const steps = [1, 2, 4, 8, 10, 16, 20, 32, 40, 64, 80, 128];
+  return (steps.find((s) => bytes / (s * GIB) <= 8) ?? 256) * GIB;
+}
+
 /** Y axis range a chart of this field should use; undefined bounds autoscale. */
-export function yRange(field: HistoryField, gpu?: GpuSnapshot): { min?: number; max?: number } {
+export function yRange(field: HistoryField, gpu?: GpuSnapshot): { min?: number; max?: number; step?: number } {
   const unit = fieldUnit(field);
   if (unit === 'percent') return { min: 0, max: 100 };
   if (unit === 'ratio') return { min: 0, max: 1 };
   if (field === 'fbUsedBytes') {
+    // Up to the total when known, so a full framebuffer reaches the top; ticks in round GiB
+    // (autoscaled ticks in bytes would land on 9.3 GiB steps).
     const total = gpu ? readingOf(gpu, 'fbTotalBytes') : null;
-    return { min: 0, max: total ?? undefined };
+    return total !== null ? { min: 0, max: total, step: gibStep(total) } : { min: 0 };
   }
   if (unit === 'C') return {};
   return { min: 0 };
+}
+
+/** Decimal places of a y tick step, so ticks never print the same rounded label twice. */
+export function yPrecision(field: ViewField): number | undefined {
+  const unit = fieldUnit(field);
+  if (unit === 'ratio') return 2;
+  if (unit === 'percent' || unit === 'W' || unit === 'C') return 0;
+  return undefined;
 }

@@ -8,9 +8,9 @@
 // Live data: with no zoom the x range follows the newest sample over the history window. Once
 // the user zooms or pans, the range is theirs: new samples are appended but the view stays put
 // until they reset (double-click, 0, or the Reset button) or zoom back out to the full window.
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { Chart, Filler, LineController, LineElement, LinearScale, PointElement, Tooltip, type Plugin } from 'chart.js';
-import { coversBounds, formatClock, keyAction, panBy, zoomAt, ZOOM_STEP, type XRange } from './zoom';
+import { clockTicks, coversBounds, stepTicks, formatClock, keyAction, panBy, wheelZoomFactor, zoomAt, type XRange } from './zoom';
 import { downloadUrl, fileStamp, slug } from '../download';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Filler);
@@ -32,6 +32,12 @@ export interface TimeChartProps {
   yMin?: number;
   yMax?: number;
   formatY: (value: number) => string;
+  /** Y ticks on multiples of this step (round GiB for memory); otherwise chart.js picks them. */
+  yStep?: number;
+  /** Decimal places of y tick steps: 0 for values shown rounded (W, °C, %) so labels never repeat. */
+  yPrecision?: number;
+  /** Axis title, for a unit convention the ticks alone do not make clear. */
+  yTitle?: string;
   /** data-testid of the canvas (the e2e and component tests find charts by it). */
   testId: string;
   /** data-testid of each legend item; also forces a legend for a single series. */
@@ -39,15 +45,7 @@ export interface TimeChartProps {
   height?: number;
 }
 
-// Round clock steps for the x ticks, so labels land on :00, :15, :30 rather than odd seconds.
-const CLOCK_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].map((s) => s * 1000);
-const MAX_X_TICKS = 8;
-
 export const ZOOM_HINT = 'Wheel or +/− zooms · drag or ←/→ pans · double-click or 0 resets';
-
-function clockStep(spanMs: number): number {
-  return CLOCK_STEPS_MS.find((step) => spanMs / step <= MAX_X_TICKS) ?? CLOCK_STEPS_MS[CLOCK_STEPS_MS.length - 1]!;
-}
 
 function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -77,7 +75,7 @@ export function liveBounds(series: TimeSeries[], windowMs: number, now: number):
   return { min: max - windowMs, max };
 }
 
-export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, testId, legendTestId, height = 220 }: TimeChartProps) {
+export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, yStep, yPrecision, yTitle, testId, legendTestId, height = 220 }: TimeChartProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<Chart<'line', { x: number; y: number | null }[]> | null>(null);
   const [zoomed, setZoomed] = useState<XRange | null>(null);
@@ -89,12 +87,15 @@ export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, testId
   const pointCount = series.reduce((n, s) => n + s.t.length, 0);
 
   // Event handlers registered once read the latest values through refs.
-  const latest = useRef({ bounds, view, formatY, series });
-  latest.current = { bounds, view, formatY, series };
+  const latest = useRef({ bounds, view, formatY, series, yStep });
+  latest.current = { bounds, view, formatY, series, yStep };
 
   const applyView = (next: XRange | null) => setZoomed(next && !coversBounds(next, latest.current.bounds) ? next : null);
 
-  useEffect(() => {
+  // A layout effect, declared before the one that feeds data: on mount the chart must exist
+  // when the data effect runs (passive effects run after layout effects), or a new chart would
+  // stay blank until the next tick.
+  useLayoutEffect(() => {
     const canvas = canvasRef.current!;
     const grid = cssVar('--border', '#262c35');
     const text = cssVar('--muted', '#8b95a5');
@@ -127,10 +128,18 @@ export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, testId
           x: {
             type: 'linear',
             grid: { color: grid },
-            ticks: { color: text, maxRotation: 0, callback: (value) => formatClock(Number(value)) },
+            ticks: { color: text, maxRotation: 0, autoSkip: false, callback: (value) => formatClock(Number(value)) },
+            afterBuildTicks: (scale) => {
+              scale.ticks = clockTicks(scale.min, scale.max).map((value) => ({ value }));
+            },
           },
           y: {
             grid: { color: grid },
+            afterBuildTicks: (scale) => {
+              const step = latest.current.yStep;
+              if (step) scale.ticks = stepTicks(scale.min, scale.max, step).map((value) => ({ value }));
+            },
+            title: { display: false, color: text },
             ticks: { color: text, callback: (value) => latest.current.formatY(Number(value)) },
           },
         },
@@ -145,7 +154,7 @@ export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, testId
       const { view: current, bounds: limits } = latest.current;
       const underCursor = chart.scales.x?.getValueForPixel(event.offsetX);
       const anchor = typeof underCursor === 'number' && Number.isFinite(underCursor) ? Math.min(current.max, Math.max(current.min, underCursor)) : (current.min + current.max) / 2;
-      applyView(zoomAt(current, anchor, event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP, limits));
+      applyView(zoomAt(current, anchor, wheelZoomFactor(event.deltaY, event.deltaMode), limits));
     };
     canvas.addEventListener('wheel', onWheel, { passive: false });
     return () => {
@@ -171,10 +180,14 @@ export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, testId
     const x = chart.options.scales!.x!;
     x.min = view.min;
     x.max = view.max;
-    (x.ticks as { stepSize?: number }).stepSize = clockStep(view.max - view.min);
     const y = chart.options.scales!.y!;
     y.min = yMin;
     y.max = yMax;
+    (y.ticks as { precision?: number }).precision = yPrecision;
+    if (y.title) {
+      y.title.display = yTitle !== undefined;
+      y.title.text = yTitle ?? '';
+    }
     chart.update('none');
   });
 

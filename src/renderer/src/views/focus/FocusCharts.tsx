@@ -3,7 +3,7 @@
 import type { HistoryField } from '../../../../shared/api';
 import type { GpuSnapshot } from '../../../../shared/gpu';
 import { TimeChart, type TimeSeries } from '../charts/TimeChart';
-import { decimalRate, fieldLabel, formatTick, formatValue, readingOf, yRange } from '../field-format';
+import { decimalRate, fieldLabel, formatTick, formatValue, readingOf, yPrecision, yRange } from '../field-format';
 import type { SeriesBuffer } from '../live-history';
 import { FIELD_COLORS } from '../palette';
 
@@ -13,6 +13,7 @@ interface FocusChartDef {
   fields: HistoryField[];
   /** Axis ticks; defaults to the first field's formatting. */
   formatY?: (value: number) => string;
+  yTitle?: string;
 }
 
 export const FOCUS_CHARTS: readonly FocusChartDef[] = [
@@ -23,7 +24,7 @@ export const FOCUS_CHARTS: readonly FocusChartDef[] = [
   { id: 'memory', title: 'Framebuffer used', fields: ['fbUsedBytes'] },
   // PCIe (binary units in the table) and NVLink (decimal) share one axis: it is labelled in
   // decimal GB/s, and each tooltip keeps its own field's units.
-  { id: 'interconnect', title: 'PCIe / NVLink (axis in decimal B/s)', fields: ['pcieTxBytesPerSec', 'pcieRxBytesPerSec', 'nvlinkTotalBytesPerSec'], formatY: decimalRate },
+  { id: 'interconnect', title: 'PCIe / NVLink', fields: ['pcieTxBytesPerSec', 'pcieRxBytesPerSec', 'nvlinkTotalBytesPerSec'], formatY: decimalRate, yTitle: 'decimal units (1 GB = 10⁹ B)' },
 ];
 
 /** All history fields the focus charts need, for one getHistory request. */
@@ -58,6 +59,9 @@ export function FocusCharts({ gpu, history, windowMs }: { gpu: GpuSnapshot; hist
             yMin={range.min}
             yMax={range.max}
             formatY={def.formatY ?? ((v) => formatTick(first, v))}
+            yStep={range.step}
+            yPrecision={yPrecision(first)}
+            yTitle={def.yTitle}
             testId="focus-chart"
           />
         );

@@ -31,7 +31,7 @@ export function GpuPicker({ sorted, selected, onChange }: GpuPickerProps) {
         <label htmlFor={searchId} className="focus-sr-only">
           Filter GPUs
         </label>
-        <input id={searchId} type="search" placeholder="Filter GPUs (node, GPU, model, UUID)" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input id={searchId} type="search" placeholder="Filter GPUs…" title="Matches node, GPU, model and UUID" value={query} onChange={(e) => setQuery(e.target.value)} />
         <div className="plot-picker-actions">
           <button type="button" onClick={selectShown} disabled={shown.every((k) => chosen.has(k))}>
             Select shown
