@@ -4,8 +4,8 @@
 // semantic stays in ../dcgm: the service ingests each batch as if it had scraped that target.
 //
 // Requests per refresh grow with the number of metric families, never with the number of
-// nodes: one label-values discovery (cached for a minute), one timestamp query, then one
-// instant query per family, all evaluated at the same instant.
+// nodes: one label-values discovery (cached for a minute), one query for the scrape times, then
+// one instant query per family, all evaluated at the same instant.
 //
 // Wiring (one pipeline per source, like a target):
 //   const poll = await source.poll();
@@ -13,7 +13,7 @@
 //     pipeline.ingest(b.families, { sourceId, fallbackNode: b.fallbackNode, observedAt: b.observedAt });
 // Backfill frames go through a separate pipeline (so live counter state is untouched), oldest
 // frame first, into the history buffers.
-import { LABEL_ALIASES, isDcgmMetricName } from '../dcgm';
+import { LABEL_ALIASES, METRIC_ALIASES, isDcgmMetricName } from '../dcgm';
 import { createScraper, type ScrapeRequest } from './http-scrape';
 import { createApiClient, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type RequestStats } from './prometheus/api';
 import { BatchBuilder, addMatrix, addVector, readTimestamps, type TargetBatch } from './prometheus/convert';
@@ -115,6 +115,12 @@ const REDISCOVER_MS = 60_000;
  */
 const EVALUATION_DELAY_MS = 1_000;
 const CONCURRENCY = 4;
+/**
+ * Readings every GPU and MIG instance reports, so their family is present on every target.
+ * Timing the scrapes with one family costs one family's evaluation; combining all families
+ * (`or`, since timestamp() drops the name) cost as much as every family query together.
+ */
+const CLOCK_FIELDS = ['gpuTempC', 'powerWatts'];
 const MAX_POINTS_PER_SERIES = 11_000;
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -191,14 +197,13 @@ export function createPrometheusSource(cfg: PrometheusSourceConfig): PrometheusS
     }
 
     const builder = new BatchBuilder();
-    // Each target's scrape time. timestamp() of a bare selector gives the sample's own time, but
-    // drops the name, so families are combined with `or` (one regex selector would collide).
-    const branches = names.map((n) => `max by (instance, job) (timestamp(${seriesSelector(n, matchers)}))`);
-    const clockQuery = branches.join(' or ');
+    // Each target's scrape time: timestamp() of a bare selector gives the samples' own time.
+    // One family stands for the whole scrape (all samples of a scrape share its timestamp).
+    const clockQuery = `max by (instance, job) (timestamp(${seriesSelector(clockFamily(names), matchers)}))`;
     let clock = new Map<string, number>();
     const requests: Array<{ req: ApiRequest; use: (data: unknown) => string | null }> = [
       {
-        req: { ...instant(clockQuery, at), shown: branches.length > 1 ? `${branches[0]} or … (one such term for each of the ${branches.length} dcgm metrics)` : clockQuery },
+        req: instant(clockQuery, at),
         use: (data) => {
           const read = readTimestamps(data);
           if (typeof read === 'string') return read;
@@ -282,7 +287,7 @@ export function createPrometheusSource(cfg: PrometheusSourceConfig): PrometheusS
         }
         warnings.push(...res.warnings);
         const bad = use(res.data);
-        if (bad) failure = { ...badShape(req.shown ?? req.query, bad), query: req.query };
+        if (bad) failure = badShape(req.query, bad);
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests.length) }, worker));
@@ -344,4 +349,13 @@ export function createPrometheusSource(cfg: PrometheusSourceConfig): PrometheusS
     backfill,
     close: () => scraper.close(),
   };
+}
+
+/** The family whose sample times stand for each target's scrape time. */
+function clockFamily(names: readonly string[]): string {
+  for (const field of CLOCK_FIELDS) {
+    const name = names.find((n) => METRIC_ALIASES.get(n)?.field === field);
+    if (name) return name;
+  }
+  return names[0];
 }

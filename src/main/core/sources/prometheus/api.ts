@@ -27,10 +27,8 @@ export interface ApiRequest {
   /** Path under the base URL, e.g. `/api/v1/query`. */
   path: string;
   params: Array<[string, string]>;
-  /** The expression or selector this request carries. */
+  /** The expression or selector this request carries, named in messages. */
   query: string;
-  /** A shorter form of `query` for messages, when it is too long to read. */
-  shown?: string;
 }
 
 export type ApiResponse = { ok: true; data: unknown; warnings: string[] } | Omit<PrometheusFailure, 'durationMs'>;
@@ -53,7 +51,6 @@ export function createApiClient(scraper: Scraper, opts: ApiClientOptions) {
     for (const [k, v] of req.params) url.searchParams.append(k, v);
     const href = url.toString();
     const endpoint = opts.baseUrl + req.path;
-    const shown = req.shown ?? req.query;
     stats.requests++;
     const result = await scraper.scrape({
       url: href,
@@ -65,12 +62,12 @@ export function createApiClient(scraper: Scraper, opts: ApiClientOptions) {
       accept: 'application/json',
     });
     if (!result.ok) {
-      if (result.status !== undefined) return { ...statusFailure(result.status, endpoint, shown, result.state === 'unauthorized' ? result : null), query: req.query };
+      if (result.status !== undefined) return statusFailure(result.status, endpoint, req.query, result.state === 'unauthorized' ? result : null);
       const message = result.message.split(href).join(endpoint);
       return {
         ok: false,
         state: result.state,
-        message: `${message} (query ${shown})`,
+        message: `${message} (query ${req.query})`,
         remedy: result.state === 'too-large' ? `${NARROW}, or raise the response size limit` : result.remedy,
         query: req.query,
       };
@@ -80,16 +77,16 @@ export function createApiClient(scraper: Scraper, opts: ApiClientOptions) {
     try {
       envelope = JSON.parse(result.body.toString('utf8'));
     } catch (error) {
-      return notApi(endpoint, req.query, shown, `the body is not JSON (${(error as Error).message}; content type ${result.contentType ?? 'none'})`);
+      return notApi(endpoint, req.query, `the body is not JSON (${(error as Error).message}; content type ${result.contentType ?? 'none'})`);
     }
     if (!isObject(envelope) || (envelope.status !== 'success' && envelope.status !== 'error')) {
-      return notApi(endpoint, req.query, shown, 'the JSON has no "status" field');
+      return notApi(endpoint, req.query, 'the JSON has no "status" field');
     }
     if (envelope.status === 'error') {
       return {
         ok: false,
         state: 'parse-error',
-        message: `Prometheus answered an error to ${shown}: ${String(envelope.errorType ?? 'error')}: ${String(envelope.error ?? '')}`,
+        message: `Prometheus answered an error to ${req.query}: ${String(envelope.errorType ?? 'error')}: ${String(envelope.error ?? '')}`,
         remedy: 'check the selector and the server logs',
         query: req.query,
       };
@@ -166,11 +163,11 @@ function statusFailure(
   }
 }
 
-function notApi(endpoint: string, query: string, shown: string, why: string): Omit<PrometheusFailure, 'durationMs'> {
+function notApi(endpoint: string, query: string, why: string): Omit<PrometheusFailure, 'durationMs'> {
   return {
     ok: false,
     state: 'parse-error',
-    message: `not a Prometheus API response from ${endpoint} to ${shown} (${why})`,
+    message: `not a Prometheus API response from ${endpoint} to ${query} (${why})`,
     remedy: 'set the base URL to the Prometheus server root, e.g. http://prometheus:9090, not a Grafana or exporter page',
     query,
   };

@@ -14,7 +14,10 @@ export interface TargetBatch {
    * would use the host of its URL), else the Prometheus server's host.
    */
   fallbackNode: string;
-  /** Unix ms of the samples: the target's scrape time in a poll, the step time in a backfill. */
+  /**
+   * Unix ms of the samples: in a poll the target's scrape time (the evaluation instant for a
+   * target that lacks the family used for timing), in a backfill the step time.
+   */
   observedAt: number;
   families: Family[];
 }
