@@ -9,6 +9,7 @@ import { DEFAULT_FILTER, type FleetFilter } from './state/fleet-filter';
 import { GpuFocusView } from './views/GpuFocusView';
 import { PlotView } from './views/PlotView';
 import { InspectorView } from './inspector/InspectorView';
+import { FileDrop } from './inspector/FileDrop';
 import { navigate, routeHref, useRoute, type Route } from './navigation';
 import { useShortcuts } from './shortcuts';
 
@@ -93,6 +94,7 @@ export function App({ api }: { api: PulseApi }) {
           <FleetView api={api} state={state} now={now} filter={filter} onFilter={setFilter} />
         )}
       </main>
+      <FileDrop api={api} />
       {addingTarget ? <TargetDialog api={api} target={null} onClose={() => setAddingTarget(false)} /> : null}
     </div>
   );
