@@ -22,7 +22,7 @@ import type { GpuSnapshot, NodeExtra } from '../../shared/gpu';
 import { parseExposition, formatFromContentType } from './exposition';
 import { createDcgmPipeline } from './dcgm';
 import { createScraper, type Scraper, type ScrapeRequest } from './sources/http-scrape';
-import { HistoryStore } from './fleet/history';
+import { HistoryStore, type HistoryOptions } from './fleet/history';
 import { ScrapeScheduler } from './fleet/scheduler';
 import { TargetStateTracker } from './fleet/target-state';
 import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from './fleet/scrape-target';
@@ -54,6 +54,8 @@ export interface PulseServiceOptions {
   secrets?: SecretStore;
   scraper?: Scraper;
   concurrency?: number;
+  /** History tiers (defaults: 1 h raw, 24 h at 1 min). */
+  history?: Partial<Omit<HistoryOptions, 'fields'>>;
   /** Delay that coalesces changes into one tick. */
   tickBatchMs?: number;
   now?: () => number;
@@ -77,7 +79,7 @@ export class PulseService implements PulseBackend {
   private readonly gpus = new Map<string, GpuSnapshot>();
   private readonly extras = new Map<string, NodeExtra[]>();
   private readonly listeners = new Set<(tick: Tick) => void>();
-  private readonly history = new HistoryStore({ fields: [...HISTORY_FIELDS], rawWindowMs: 3_600_000, rawStepMs: DEMO_INTERVAL_MS });
+  private readonly history: HistoryStore;
   private readonly scraper: Scraper;
   private readonly secrets: SecretStore;
   private readonly scheduler: ScrapeScheduler;
@@ -93,6 +95,9 @@ export class PulseService implements PulseBackend {
 
   constructor(private readonly opts: PulseServiceOptions) {
     this.now = opts.now ?? Date.now;
+    // Sized for the common 5 s interval: a target polled faster keeps a shorter raw window and
+    // the 1-minute tier covers the rest, so memory stays what the configuration says.
+    this.history = new HistoryStore({ rawWindowMs: 3_600_000, rawStepMs: 5_000, ...opts.history, fields: [...HISTORY_FIELDS] });
     this.states = new TargetStateTracker({ now: this.now });
     this.inspector = new Inspector({
       onChange: (info) => {
