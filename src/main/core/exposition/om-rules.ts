@@ -107,6 +107,11 @@ export class OmFamilyRules {
   private groupRaw: string | null = null;
   private groupTimestamp: number | null = null;
   private readonly seenGroups = new Set<string>();
+  /**
+   * Series seen in the current group, for dropping duplicates: the first one alone, and a set
+   * only once a group has more (most groups of a dcgm-style family hold one sample).
+   */
+  private groupFirstSeries: string | null = null;
   private readonly groupSeries = new Set<string>();
 
   // one-entry cache of the last sample name's relation to the current family
@@ -250,6 +255,7 @@ export class OmFamilyRules {
     this.groupRaw = null;
     this.groupTimestamp = null;
     this.seenGroups.clear();
+    this.groupFirstSeries = null;
     this.groupSeries.clear();
     this.lastName = '';
     return cur;
@@ -322,20 +328,33 @@ export class OmFamilyRules {
         this.report(s.line, column, 'invalid-grouping', `samples of "${s.name}" return to a label set seen before another one; a metric's samples must be contiguous, not interleaved`);
       }
       this.seenGroups.add(key);
-      this.groupSeries.clear();
+      this.groupFirstSeries = null;
+      if (this.groupSeries.size > 0) this.groupSeries.clear();
     }
     // Within one group, series differ only by name and the skipped label (all labels for info).
     const series = type === 'info' ? s.name + '\u0002' + labelsKey(labels, null) : skip === null ? s.name : s.name + '\u0002' + (hasOwn(labels, skip) ? labels[skip] : '\u0003');
-    if (ts !== this.groupTimestamp || !this.groupSeries.has(series)) {
+    if (ts !== this.groupTimestamp || !this.seriesSeen(series)) {
       family.samples.push(s);
     } else {
       this.report(s.line, column, 'duplicate-sample', `duplicate sample for "${s.name}" with the same labels and timestamp; dropped`);
     }
-    this.groupSeries.add(series);
+    this.addSeries(series);
     this.groupLabels = labels;
     this.groupSkip = skip;
     this.groupRaw = raw;
     this.groupTimestamp = ts;
+  }
+
+  private seriesSeen(series: string): boolean {
+    return series === this.groupFirstSeries || this.groupSeries.has(series);
+  }
+
+  private addSeries(series: string): void {
+    if (this.groupFirstSeries === null) {
+      this.groupFirstSeries = series;
+    } else if (series !== this.groupFirstSeries) {
+      this.groupSeries.add(series);
+    }
   }
 
   /** Re-keys the groups seen so far canonically (a sample wrote its labels differently). */
