@@ -89,14 +89,15 @@ export async function startPeer(
   return { url, port, child, output: () => out, stop };
 }
 
-export async function startPrometheus(opts: { dir: string; config: string; extraArgs?: string[] }): Promise<RunningPeer> {
+/** A Prometheus server on `config`, its TSDB in `dataDir` (default: `dir`/data). */
+export async function startPrometheus(opts: { dir: string; config: string; dataDir?: string; extraArgs?: string[] }): Promise<RunningPeer> {
   const configFile = join(opts.dir, 'prometheus.yml');
   await writeFile(configFile, opts.config);
   return startPeer(
     'prometheus',
     (port) => [
       `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(opts.dir, 'data')}`,
+      `--storage.tsdb.path=${opts.dataDir ?? join(opts.dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
       ...(opts.extraArgs ?? []),

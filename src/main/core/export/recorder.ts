@@ -103,8 +103,12 @@ export async function startRecorder(opts: RecorderOptions): Promise<RunningRecor
     // Rounds stay on a fixed grid from the start, so a slow scrape does not shift the next ones.
     const next = started + round * opts.intervalMs;
     if (next >= endAt) {
-      stopping = true;
-      await finishOnce();
+      // No round fits before the end: the file closes when the duration is over, not earlier.
+      timer = setTimeout(() => {
+        timer = null;
+        stopping = true;
+        void finishOnce();
+      }, Math.max(0, endAt - Date.now()));
       return;
     }
     timer = setTimeout(() => void runRound(), Math.max(0, next - Date.now()));
