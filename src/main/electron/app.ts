@@ -1,12 +1,13 @@
 // Desktop composition: one PulseService started at launch, a hardened window, IPC, menus.
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, safeStorage } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage } from 'electron';
 import { createEncryptedSecretStore } from '../core/fleet/secrets';
 import { PulseService } from '../core/service';
 import { startDemoFleet } from '../core/sources/demo';
 import { createMainWindow, enforceContentSecurityPolicy } from './window';
 import { forwardTicks, registerIpcHandlers } from './ipc';
 import { installApplicationMenu } from './menu';
+import { installFileOpening } from './open-files';
 import { trackWindowState } from './window-state';
 import { electronStores } from './settings-store';
 import { notifyGpuAlerts } from './notifications';
@@ -18,6 +19,15 @@ export function runDesktopApp(): void {
   }
   let service: PulseService | null = null;
   let mainWindow: BrowserWindow | null = null;
+  const isMac = process.platform === 'darwin';
+  // Before `ready`: macOS delivers a double-clicked file as open-file during launch.
+  const files = installFileOpening({
+    app,
+    dialog,
+    getService: () => service,
+    getWindow: () => mainWindow,
+    onRecentChange: () => installApplicationMenu(isMac, () => mainWindow, files.menuItems()),
+  });
 
   app.on('second-instance', () => {
     if (mainWindow) {
@@ -43,7 +53,7 @@ export function runDesktopApp(): void {
       startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
     });
     enforceContentSecurityPolicy();
-    installApplicationMenu(process.platform === 'darwin', () => mainWindow);
+    installApplicationMenu(isMac, () => mainWindow, files.menuItems());
     registerIpcHandlers(ipcMain, service, {
       isTrustedSender: (event) => mainWindow !== null && event.sender === mainWindow.webContents,
     });
@@ -57,6 +67,7 @@ export function runDesktopApp(): void {
     });
     trackWindowState(mainWindow, stores.windowState);
     forwardTicks(service, mainWindow.webContents);
+    files.ready();
     notifyGpuAlerts(
       service,
       () => stores.settings.load().notifications,

@@ -1,13 +1,15 @@
 import { Menu, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import { IPC_MENU_CHANNEL, type MenuCommand } from '../../shared/api';
 
-export function installApplicationMenu(isMac: boolean, getWindow: () => BrowserWindow | null): void {
+/** `fileItems` (File > Open…, Open Recent) come from open-files.ts, which owns the recent list. */
+export function installApplicationMenu(isMac: boolean, getWindow: () => BrowserWindow | null, fileItems: MenuItemConstructorOptions[] = []): void {
   const send = (command: MenuCommand) => () => getWindow()?.webContents.send(IPC_MENU_CHANNEL, command);
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
       label: 'File',
       submenu: [
+        ...fileItems,
         { label: 'Add Target…', accelerator: 'CmdOrCtrl+N', click: send('add-target') },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit', accelerator: 'CmdOrCtrl+Q' },
