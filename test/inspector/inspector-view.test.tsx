@@ -217,6 +217,22 @@ describe('InspectorView contents', () => {
     expect(api.calls.source.at(-1)).toEqual({ line: 6, context: 12 });
   });
 
+  it('moves the focus between rows with the arrow keys, Home and End', async () => {
+    const problems = Array.from({ length: 300 }, (_, i) => ({ line: i + 1, column: 1, code: 'invalid-value', message: `bad value ${i + 1}`, severity: 'error' as const }));
+    render(<InspectorView api={inspectorApi([inspection({ problems })])} inspectionId="f1" />);
+    const rows = await screen.findAllByTestId('problem');
+    expect(rows.length).toBeLessThan(60); // virtualized
+    rows[0]!.focus();
+    fireEvent.keyDown(rows[0]!, { key: 'ArrowDown' });
+    expect((document.activeElement as HTMLElement).dataset.line).toBe('2');
+    fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    await waitFor(() => expect((document.activeElement as HTMLElement).dataset.line).toBe('300'));
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    expect((document.activeElement as HTMLElement).dataset.line).toBe('299');
+    fireEvent.keyDown(document.activeElement!, { key: 'Home' });
+    await waitFor(() => expect((document.activeElement as HTMLElement).dataset.line).toBe('1'));
+  });
+
   it('says so when a file has no problems', async () => {
     render(<InspectorView api={inspectorApi([inspection()])} inspectionId="f1" />);
     fireEvent.click(await screen.findByTestId('inspector-tab-problems'));
