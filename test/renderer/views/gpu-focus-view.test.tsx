@@ -4,7 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { Chart } from 'chart.js';
 import { App } from '../../../src/renderer/src/App';
 import type { GpuSnapshot } from '../../../src/shared/gpu';
-import { installCanvasMock } from '../canvas-mock';
+import { drawCalls, installCanvasMock } from '../canvas-mock';
 import { gpu } from '../fake-api';
 import { failing, historyApi, never } from './history-fake';
 
@@ -125,6 +125,18 @@ describe('GPU focus view', () => {
     // The same scrape delivered again adds no point.
     act(() => api.emit({ at: NOW, gpus: [focusGpu({ observedAt: NOW - 1000, realUtil: 80 })], removedGpus: [], targets: [], removedTargets: [] }));
     expect(num(util, 'data-points')).toBe(11);
+  });
+
+  it('does not redraw for ticks of other GPUs', async () => {
+    const other = focusGpu({ key: 'node-a/GPU-2', uuid: 'GPU-2', gpuIndex: 1 });
+    const api = historyApi([focusGpu(), other]);
+    render(<App api={api} />);
+    await screen.findAllByTestId('focus-chart');
+    const before = drawCalls.count;
+    act(() => api.emit({ at: NOW, gpus: [{ ...other, observedAt: NOW, realUtil: 10 }], removedGpus: [], targets: [], removedTargets: [] }));
+    expect(drawCalls.count).toBe(before);
+    act(() => api.emit({ at: NOW, gpus: [focusGpu({ observedAt: NOW })], removedGpus: [], targets: [], removedTargets: [] }));
+    expect(drawCalls.count).toBeGreaterThan(before);
   });
 
   it('zooms and pans from the keyboard, keeps the zoomed range on ticks, and resets', async () => {

@@ -36,7 +36,7 @@ export function GpuFocusView({ api, store, gpuKey }: { api: PulseApi; store: Fle
       <div className="focus-body">
         <section className="focus-metrics-panel" aria-label="Metrics">
           <h3>Metrics</h3>
-          <MetricTable gpu={gpu} history={history} />
+          <MetricTable gpu={gpu} history={history} historyVersion={live.version} />
         </section>
         <section className="focus-charts-panel" aria-label="History charts">
           <div className="focus-charts-head">
@@ -53,7 +53,7 @@ export function GpuFocusView({ api, store, gpuKey }: { api: PulseApi; store: Fle
               Could not load the history: {live.status.message}
             </p>
           ) : (
-            <FocusCharts gpu={gpu} history={history} windowMs={windowMs} />
+            <FocusCharts gpu={gpu} history={history} historyVersion={live.version} windowMs={windowMs} />
           )}
         </section>
       </div>

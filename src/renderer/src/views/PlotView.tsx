@@ -1,6 +1,6 @@
 // Plot view: one metric across a chosen set of GPUs, one line per GPU, live. The route holds
 // the metric and the GPUs (`#/plot?field=…&keys=…`) so a plot can be bookmarked and Back works.
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { memo, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { HISTORY_FIELDS, type HistoryField, type PulseApi } from '../../../shared/api';
 import type { GpuSnapshot } from '../../../shared/gpu';
 import type { FleetStore } from '../state/fleet-store';
@@ -43,6 +43,11 @@ export function PlotView({ api, store, field, keys }: PlotViewProps) {
     windowMs,
   );
 
+  // Stable between ticks unless the plotted GPUs or their labels change (linesKey holds all
+  // this memo reads), so the memoised chart skips the ticks of GPUs it does not show.
+  const linesKey = present.map((g) => `${g.key}\t${gpuLabel(g)}`).join('\n');
+  const lines = useMemo(() => present.map((g) => ({ key: g.key, label: gpuLabel(g) })), [linesKey]);
+
   const choose = (next: string[]) => {
     setChosen(next);
     navigate({ view: 'plot', field, keys: next });
@@ -73,33 +78,44 @@ export function PlotView({ api, store, field, keys }: PlotViewProps) {
               Not in the fleet (gone or not scraped yet): {gone.join(', ')}
             </p>
           ) : null}
-          <PlotChart field={field} gpus={present} live={live} windowMs={windowMs} fleetEmpty={sorted.length === 0} />
+          <PlotChart field={field} lines={lines} status={live.status} series={live.series} historyVersion={live.version} windowMs={windowMs} fleetEmpty={sorted.length === 0} />
         </section>
       </div>
     </div>
   );
 }
 
-function PlotChart({ field, gpus, live, windowMs, fleetEmpty }: { field: HistoryField; gpus: GpuSnapshot[]; live: LiveHistory; windowMs: number; fleetEmpty: boolean }) {
+interface PlotChartProps {
+  field: HistoryField;
+  lines: { key: string; label: string }[];
+  status: LiveHistory['status'];
+  series: LiveHistory['series'];
+  /** The buffers grow in place; the version tells memo when to redraw. */
+  historyVersion: number;
+  windowMs: number;
+  fleetEmpty: boolean;
+}
+
+const PlotChart = memo(function PlotChart({ field, lines, status, series, windowMs, fleetEmpty }: PlotChartProps) {
   if (fleetEmpty) return <p className="empty">No GPUs in the fleet yet: add a target first.</p>;
-  if (gpus.length === 0) return <p className="empty">Select GPUs on the left to plot them.</p>;
-  if (live.status.state === 'loading')
+  if (lines.length === 0) return <p className="empty">Select GPUs on the left to plot them.</p>;
+  if (status.state === 'loading')
     return (
       <p className="empty" role="status" data-testid="history-loading">
         Loading history…
       </p>
     );
-  if (live.status.state === 'error')
+  if (status.state === 'error')
     return (
       <p className="empty error" role="alert" data-testid="history-error">
-        Could not load the history: {live.status.message}
+        Could not load the history: {status.message}
       </p>
     );
-  const series: TimeSeries[] = gpus.map((gpu, i) => {
-    const buffer = live.series.get(gpu.key);
+  const timeSeries: TimeSeries[] = lines.map((line, i) => {
+    const buffer = series.get(line.key);
     return {
-      id: gpu.key,
-      label: gpuLabel(gpu),
+      id: line.key,
+      label: line.label,
       color: gpuColor(i),
       t: buffer?.t ?? [],
       values: buffer?.values[field] ?? [],
@@ -110,7 +126,7 @@ function PlotChart({ field, gpus, live, windowMs, fleetEmpty }: { field: History
   return (
     <TimeChart
       title={`${fieldLabel(field)} (${unitLabel(field)})`}
-      series={series}
+      series={timeSeries}
       windowMs={windowMs}
       yMin={range.min}
       yMax={range.max}
@@ -121,4 +137,4 @@ function PlotChart({ field, gpus, live, windowMs, fleetEmpty }: { field: History
       height={420}
     />
   );
-}
+});

@@ -52,15 +52,20 @@ function cssVar(name: string, fallback: string): string {
   return value || fallback;
 }
 
+/** Chart colours from the app's CSS variables, so charts follow the dark and light themes. */
+function themeColors() {
+  return { grid: cssVar('--border', '#262c35'), text: cssVar('--muted', '#8b95a5'), panel: cssVar('--panel', '#171b21') };
+}
+
 /** Paint the panel colour under the chart so an exported PNG is readable outside the app. */
-function backgroundPlugin(color: string): Plugin<'line'> {
+function backgroundPlugin(colors: { panel: string }): Plugin<'line'> {
   return {
     id: 'panelBackground',
     beforeDraw(chart) {
       const { ctx } = chart;
       ctx.save();
       ctx.globalCompositeOperation = 'destination-over';
-      ctx.fillStyle = color;
+      ctx.fillStyle = colors.panel;
       ctx.fillRect(0, 0, chart.width, chart.height);
       ctx.restore();
     },
@@ -97,8 +102,10 @@ export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, yStep,
   // stay blank until the next tick.
   useLayoutEffect(() => {
     const canvas = canvasRef.current!;
-    const grid = cssVar('--border', '#262c35');
-    const text = cssVar('--muted', '#8b95a5');
+    // Read through functions (chart.js scriptable options) so a theme switch can recolour.
+    const colors = themeColors();
+    const grid = () => colors.grid;
+    const text = () => colors.text;
     const chart = new Chart<'line', { x: number; y: number | null }[]>(canvas, {
       type: 'line',
       data: { datasets: [] },
@@ -128,7 +135,7 @@ export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, yStep,
           x: {
             type: 'linear',
             grid: { color: grid },
-            ticks: { color: text, maxRotation: 0, autoSkip: false, callback: (value) => formatClock(Number(value)) },
+            ticks: { color: text, maxRotation: 0, autoSkipPadding: 12, callback: (value) => formatClock(Number(value)) },
             afterBuildTicks: (scale) => {
               scale.ticks = clockTicks(scale.min, scale.max).map((value) => ({ value }));
             },
@@ -139,12 +146,12 @@ export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, yStep,
               const step = latest.current.yStep;
               if (step) scale.ticks = stepTicks(scale.min, scale.max, step).map((value) => ({ value }));
             },
-            title: { display: false, color: text },
+            title: { display: false, color: colors.text },
             ticks: { color: text, callback: (value) => latest.current.formatY(Number(value)) },
           },
         },
       },
-      plugins: [backgroundPlugin(cssVar('--panel', '#171b21'))],
+      plugins: [backgroundPlugin(colors)],
     });
     chartRef.current = chart;
 
@@ -157,7 +164,17 @@ export function TimeChart({ title, series, windowMs, yMin, yMax, formatY, yStep,
       applyView(zoomAt(current, anchor, wheelZoomFactor(event.deltaY, event.deltaMode), limits));
     };
     canvas.addEventListener('wheel', onWheel, { passive: false });
+
+    const scheme = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+    const recolour = () => {
+      Object.assign(colors, themeColors());
+      const title = chart.options.scales?.y?.title;
+      if (title) title.color = colors.text;
+      chart.update('none');
+    };
+    scheme?.addEventListener('change', recolour);
     return () => {
+      scheme?.removeEventListener('change', recolour);
       canvas.removeEventListener('wheel', onWheel);
       chart.destroy();
       chartRef.current = null;

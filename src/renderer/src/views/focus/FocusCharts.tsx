@@ -1,5 +1,6 @@
 // The focus view's larger charts over the history window. A chart appears only when the
 // exporter provides at least one of its fields, and within it only the series it provides.
+import { memo } from 'react';
 import type { HistoryField } from '../../../../shared/api';
 import type { GpuSnapshot } from '../../../../shared/gpu';
 import { TimeChart, type TimeSeries } from '../charts/TimeChart';
@@ -34,7 +35,16 @@ function provided(field: HistoryField, gpu: GpuSnapshot, history: SeriesBuffer |
   return readingOf(gpu, field) !== null || (history?.values[field]?.some((v) => v !== null) ?? false);
 }
 
-export function FocusCharts({ gpu, history, windowMs }: { gpu: GpuSnapshot; history: SeriesBuffer | undefined; windowMs: number }) {
+export interface FocusChartsProps {
+  gpu: GpuSnapshot;
+  history: SeriesBuffer | undefined;
+  /** The history buffer grows in place; its version tells memo when to redraw. */
+  historyVersion: number;
+  windowMs: number;
+}
+
+/** Memoised: the store changes with every GPU's tick, these charts only with their own GPU's. */
+export const FocusCharts = memo(function FocusCharts({ gpu, history, windowMs }: FocusChartsProps) {
   const charts = FOCUS_CHARTS.map((def) => ({ def, fields: def.fields.filter((f) => provided(f, gpu, history)) })).filter((c) => c.fields.length > 0);
   if (charts.length === 0) return <p className="empty">The exporter provides none of the charted fields for this GPU.</p>;
   return (
@@ -68,4 +78,4 @@ export function FocusCharts({ gpu, history, windowMs }: { gpu: GpuSnapshot; hist
       })}
     </div>
   );
-}
+});

@@ -1,5 +1,6 @@
 // Every reading the exporter provides for one GPU: name, current value, a bar where a bar
 // means something, and a trend sparkline for the fields kept in history.
+import { memo } from 'react';
 import { HISTORY_FIELDS, type HistoryField } from '../../../../shared/api';
 import type { GpuSnapshot } from '../../../../shared/gpu';
 import { Sparkline } from '../../components/Sparkline';
@@ -67,7 +68,15 @@ function MetricRow({ field, gpu, history }: { field: ViewField; gpu: GpuSnapshot
   );
 }
 
-export function MetricTable({ gpu, history }: { gpu: GpuSnapshot; history: SeriesBuffer | undefined }) {
+export interface MetricTableProps {
+  gpu: GpuSnapshot;
+  history: SeriesBuffer | undefined;
+  /** The history buffer grows in place; its version tells memo when to redraw the trends. */
+  historyVersion: number;
+}
+
+/** Memoised: the store changes with every GPU's tick, this table only with its own GPU's. */
+export const MetricTable = memo(function MetricTable({ gpu, history }: MetricTableProps) {
   const groups = presentGroups(gpu);
   if (groups.length === 0) return <p className="empty">This exporter reports no readings for this GPU.</p>;
   return (
@@ -96,4 +105,4 @@ export function MetricTable({ gpu, history }: { gpu: GpuSnapshot; history: Serie
       ))}
     </table>
   );
-}
+});
