@@ -77,6 +77,7 @@ export class RecordingWriter {
   private readonly dirty = new Set<number>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private familiesDirty = false;
   private readonly state: PartsState;
 
   private constructor(
@@ -114,6 +115,12 @@ export class RecordingWriter {
     return this.enqueue(async () => {
       for (const i of this.dirty) await this.handles.get(i)?.datasync();
       this.dirty.clear();
+      if (this.familiesDirty) {
+        const index = await open(join(this.parts, 'families.jsonl'), 'a');
+        await index.datasync();
+        await index.close();
+        this.familiesDirty = false;
+      }
       await this.saveState();
     });
   }
@@ -185,6 +192,7 @@ export class RecordingWriter {
       this.families.set(recorded.name, meta);
       // Appended (never rewritten), so an interrupted recording still knows every family it has lines for.
       await appendFile(join(this.parts, 'families.jsonl'), `${JSON.stringify(meta)}\n`);
+      this.familiesDirty = true;
     }
     return meta;
   }
