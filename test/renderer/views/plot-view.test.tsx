@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Chart } from 'chart.js';
 import { App } from '../../../src/renderer/src/App';
 import { parseRoute } from '../../../src/renderer/src/navigation';
 import type { GpuSnapshot } from '../../../src/shared/gpu';
@@ -93,6 +94,19 @@ describe('plot view', () => {
     expect(legend().at(-1)).toBe('node-b / GPU 4');
     fireEvent.change(screen.getByRole('searchbox', { name: 'Filter GPUs' }), { target: { value: 'nothing-like-this' } });
     expect(screen.getByText(/No GPU matches/)).toBeTruthy();
+  });
+
+  it('hides and shows a GPU from its legend item, keyboard-reachable as a toggle button', async () => {
+    window.location.hash = '#/plot?field=realUtil&keys=node-a/GPU-1,node-a/GPU-2';
+    render(<App api={historyApi(fleet())} />);
+    const canvas = (await screen.findByTestId('plot-chart')) as HTMLCanvasElement;
+    const toggle = within(screen.getAllByTestId('plot-legend-item')[1]!).getByRole('button', { name: 'node-a / GPU 2' });
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(Chart.getChart(canvas)!.data.datasets.map((d) => d.hidden)).toEqual([false, true]);
+    fireEvent.click(toggle);
+    expect(Chart.getChart(canvas)!.data.datasets.map((d) => d.hidden)).toEqual([false, false]);
   });
 
   it('updates live: a tick adds a point to the GPU it belongs to', async () => {

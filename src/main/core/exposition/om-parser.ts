@@ -16,6 +16,7 @@ const {
   isLabelNameStart,
   isLegacyLabelName,
   isLegacyMetricName,
+  isMetricNameChar,
   isMetricNameStart,
   parseFloatToken,
   parseSecondsTimestamp,
@@ -50,6 +51,9 @@ export class OmParser extends LineParser {
   /** The last metric label set as the rules need it (one object, rewritten per sample). */
   private readonly source = { raw: null as string | null, names: this.labelNames, count: 0 } satisfies LabelSource;
   private labelCount = 0;
+  // Set by matchCurrent.
+  private matchedName = '';
+  private matchedSuffix = '';
   /** Cleared by readLabels when the text has quoted names or spaces (not canonical). */
   private plainLabels = true;
 
@@ -168,12 +172,19 @@ export class OmParser extends LineParser {
     let labels: Labels;
     let p = start;
     const c = s.charCodeAt(p);
+    let knownSuffix: string | null = null;
     if (isMetricNameStart(c)) {
-      // Keep using one string object per name: later identity checks then cost nothing.
-      const e = scanMetricName(s, p + 1, end);
-      name = s.slice(p, e);
-      if (name === this.lastName) name = this.lastName;
-      else this.lastName = name;
+      let e = this.matchCurrent(p, end);
+      if (e !== -1) {
+        name = this.matchedName;
+        knownSuffix = this.matchedSuffix;
+      } else {
+        // Keep using one string object per name: later identity checks then cost nothing.
+        e = scanMetricName(s, p + 1, end);
+        name = s.slice(p, e);
+        if (name === this.lastName) name = this.lastName;
+      }
+      this.lastName = name;
       p = e;
       if (p < end && s.charCodeAt(p) === LBRACE) {
         const read = this.readLabels(p, end, false);
@@ -249,7 +260,33 @@ export class OmParser extends LineParser {
       }
     }
     const sample: Sample = { name, labels, value, valueText, timestampMs, exemplar, line: this.line };
-    this.rules.sample(sample, 1, this.source);
+    this.rules.sample(sample, 1, this.source, knownSuffix);
+  }
+
+  /**
+   * Matches the sample name at s[p] in place against the current family's allowed sample
+   * names. Most lines belong to the family of the line before, and this spares scanning,
+   * slicing and resolving the name. Returns the end of the name, or -1.
+   */
+  private matchCurrent(p: number, end: number): number {
+    const m = this.rules.currentNames();
+    if (m === null) return -1;
+    const s = this.s;
+    const codes = m.codes;
+    const n = codes.length;
+    if (p + n > end) return -1;
+    for (let i = 0; i < n; i++) if (s.charCodeAt(p + i) !== codes[i]) return -1;
+    const e = p + n;
+    const suffixes = m.suffixes;
+    for (let k = 0; k < suffixes.length; k++) {
+      const suffix = suffixes[k];
+      if ((suffix === '' || regionEquals(s, e, suffix)) && !isMetricNameChar(s.charCodeAt(e + suffix.length))) {
+        this.matchedName = m.names[k];
+        this.matchedSuffix = suffix;
+        return e + suffix.length;
+      }
+    }
+    return -1;
   }
 
   /** ` # {labels} value [timestamp]` with the leading space already consumed. */

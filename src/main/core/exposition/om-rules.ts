@@ -73,6 +73,17 @@ interface OpenFamily {
    * (see `group`); null once they are canonical sorted keys.
    */
   rawNames: string[] | null;
+  /** Lazily built CurrentNames; undefined until needed or after the type changes. */
+  names?: CurrentNames | null;
+}
+
+/** The current family's sample names, for matching sample lines in place (see OmParser). */
+export interface CurrentNames {
+  /** Character codes of the family name (legacy names only). */
+  codes: Uint8Array;
+  /** Allowed suffixes for the type, and the full sample name for each. */
+  suffixes: readonly string[];
+  names: string[];
 }
 
 /**
@@ -137,6 +148,7 @@ export class OmFamilyRules {
       }
       cur.type = value as MetricType;
       cur.family.type = value as MetricType;
+      cur.names = undefined;
       this.lastName = '';
     } else if (keyword === 'HELP') {
       if (cur.helpSeen) {
@@ -157,10 +169,14 @@ export class OmFamilyRules {
   }
 
   /** A syntactically valid sample line. */
-  sample(s: Sample, column: number, source: LabelSource): void {
+  sample(s: Sample, column: number, source: LabelSource, knownSuffix: string | null): void {
     let cur = this.current;
     let suffix: string;
-    if (s.name === this.lastName && cur !== null) {
+    if (knownSuffix !== null) {
+      suffix = knownSuffix;
+      this.lastName = s.name;
+      this.lastSuffix = suffix;
+    } else if (s.name === this.lastName && cur !== null) {
       suffix = this.lastSuffix;
     } else {
       let found: string | null = null;
@@ -236,6 +252,24 @@ export class OmFamilyRules {
     if (s.exemplar !== null && !((type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket') && !(type === 'counter' && suffix === '_total')) {
       this.report(line, column, 'exemplar-not-allowed', `exemplar on "${s.name}"; only counter _total and histogram _bucket samples may have exemplars`);
     }
+  }
+
+  /** The current family's names, when it has a legacy name that sample lines can match. */
+  currentNames(): CurrentNames | null {
+    const cur = this.current;
+    if (cur === null) return null;
+    if (cur.names === undefined) {
+      const name = cur.family.name;
+      if (/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) {
+        const codes = new Uint8Array(name.length);
+        for (let i = 0; i < name.length; i++) codes[i] = name.charCodeAt(i);
+        const suffixes = suffixesOf(cur.type);
+        cur.names = { codes, suffixes, names: suffixes.map((x) => name + x) };
+      } else {
+        cur.names = null;
+      }
+    }
+    return cur.names;
   }
 
   /** Ends the input: closes the last family and returns all families in input order. */

@@ -15,6 +15,7 @@ const {
   isLabelNameStart,
   isLegacyLabelName,
   isLegacyMetricName,
+  isMetricNameChar,
   isMetricNameStart,
   parseFloatToken,
   parseIntTimestamp,
@@ -44,6 +45,19 @@ interface FamilyState {
   /** expfmt fixes the type at the first sample, so a later TYPE line is an error. */
   typeFixed: boolean;
   helpSeen: boolean;
+  /** The name's character codes when it is a legacy name, for matching sample lines in place. */
+  codes: Uint8Array | null;
+  /** name_count, name_sum, name_bucket, made once so samples share the strings. */
+  suffixed: [string, string, string] | null;
+}
+
+const SUFFIXES = ['_count', '_sum', '_bucket'] as const;
+
+function legacyCodes(name: string): Uint8Array | null {
+  if (!isLegacyMetricName(name)) return null;
+  const codes = new Uint8Array(name.length);
+  for (let i = 0; i < name.length; i++) codes[i] = name.charCodeAt(i);
+  return codes;
 }
 
 const TYPE_WORDS: Record<string, MetricType> = {
@@ -74,6 +88,11 @@ export class PromParser extends LineParser {
   private suffixedFamilies = 0;
   /** Family of the last HELP/TYPE line: usually the next sample's exact name. */
   private metaState: FamilyState | null = null;
+  /** Family of the last HELP/TYPE line or sample: what the next sample most likely belongs to. */
+  private current: FamilyState | null = null;
+  // Set by matchCurrent.
+  private matchedName = '';
+  private matchedRole = Role.Plain;
   /** Metric name found quoted inside the braces by `readLabels`. */
   private braceName: string | undefined;
   /** Label names of the current label set by position, kept as a cache for the next one. */
@@ -144,6 +163,7 @@ export class PromParser extends LineParser {
     }
     const st = this.familyFor(name);
     this.metaState = st;
+    this.current = st;
     p = skipBlanks(s, p, end);
     if (p === end) return;
     if (isHelp) this.help(st, p, end);
@@ -221,6 +241,8 @@ export class PromParser extends LineParser {
         family: { name, type: 'untyped', help: null, unit: null, samples: [] },
         typeFixed: false,
         helpSeen: false,
+        codes: legacyCodes(name),
+        suffixed: null,
       };
       this.byName.set(name, st);
       this.order.push(st);
@@ -241,6 +263,7 @@ export class PromParser extends LineParser {
     }
     let name: string;
     let labels: Labels;
+    let matched: FamilyState | null = null;
     let p = start;
     const c = s.charCodeAt(p);
     if (c === LBRACE) {
@@ -254,11 +277,17 @@ export class PromParser extends LineParser {
       name = this.braceName;
       p = skipBlanks(s, this.pos, end);
     } else if (isMetricNameStart(c)) {
-      const e = scanMetricName(s, p + 1, end);
-      // Keep using one string object per name: later identity checks then cost nothing.
-      name = s.slice(p, e);
-      if (name === this.lastName) name = this.lastName;
-      else if (this.metaState !== null && name === this.metaState.family.name) name = this.metaState.family.name;
+      let e = this.matchCurrent(p, end);
+      if (e !== -1) {
+        name = this.matchedName;
+        matched = this.current;
+      } else {
+        e = scanMetricName(s, p + 1, end);
+        // Keep using one string object per name: later identity checks then cost nothing.
+        name = s.slice(p, e);
+        if (name === this.lastName) name = this.lastName;
+        else if (this.metaState !== null && name === this.metaState.family.name) name = this.metaState.family.name;
+      }
       p = skipBlanks(s, e, end);
       if (p < end && s.charCodeAt(p) === LBRACE) {
         const read = this.readLabels(p, end, name);
@@ -328,7 +357,44 @@ export class PromParser extends LineParser {
         }
       }
     }
-    this.addSample(name, labels, value, valueText, timestampMs, vStart);
+    this.addSample(name, labels, value, valueText, timestampMs, vStart, matched);
+  }
+
+  /**
+   * Matches the sample name at s[p] against the current family in place, as its exact name or
+   * (summary, histogram) with _count/_sum/_bucket. Most lines belong to the family of the line
+   * before, and this spares scanning, slicing and looking the name up. Returns the end of the
+   * name, or -1 to take the general path.
+   */
+  private matchCurrent(p: number, end: number): number {
+    const st = this.current;
+    if (st === null || st.codes === null) return -1;
+    const codes = st.codes;
+    const n = codes.length;
+    if (p + n > end) return -1;
+    const s = this.s;
+    for (let i = 0; i < n; i++) if (s.charCodeAt(p + i) !== codes[i]) return -1;
+    const e = p + n;
+    const c = s.charCodeAt(e);
+    if (!isMetricNameChar(c)) {
+      this.matchedName = st.family.name;
+      this.matchedRole = Role.Plain;
+      return e;
+    }
+    // A family with the suffixed name itself would win (expfmt), so only while none exists.
+    const t = st.family.type;
+    if (c !== 95 || this.suffixedFamilies > 0 || !(t === 'summary' || isHistogram(t))) return -1;
+    for (let k = 0; k < 3; k++) {
+      const suffix = SUFFIXES[k];
+      if (k === 2 && t === 'summary') break;
+      if (regionEquals(s, e, suffix) && !isMetricNameChar(s.charCodeAt(e + suffix.length))) {
+        const names = (st.suffixed ??= [st.family.name + '_count', st.family.name + '_sum', st.family.name + '_bucket']);
+        this.matchedName = names[k];
+        this.matchedRole = k === 0 ? Role.Count : k === 1 ? Role.Sum : Role.Plain;
+        return e + suffix.length;
+      }
+    }
+    return -1;
   }
 
   /**
@@ -434,10 +500,21 @@ export class PromParser extends LineParser {
     return labels;
   }
 
-  private addSample(name: string, labels: Labels, value: number, valueText: string, timestampMs: number | null, valueAt: number): void {
+  private addSample(
+    name: string,
+    labels: Labels,
+    value: number,
+    valueText: string,
+    timestampMs: number | null,
+    valueAt: number,
+    matched: FamilyState | null,
+  ): void {
     let st: FamilyState;
     let role: Role;
-    if (name === this.lastName && this.lastState !== null) {
+    if (matched !== null) {
+      st = matched;
+      role = this.matchedRole;
+    } else if (name === this.lastName && this.lastState !== null) {
       st = this.lastState;
       role = this.lastRole;
     } else if (this.metaState !== null && name === this.metaState.family.name) {
@@ -459,6 +536,7 @@ export class PromParser extends LineParser {
       this.lastState = st;
       this.lastRole = role;
     }
+    this.current = st;
     const family = st.family;
     if (!st.typeFixed) st.typeFixed = true;
     const type = family.type;

@@ -37,6 +37,11 @@ export function isMetricNameStart(c: number): boolean {
   return c < 128 && METRIC_START[c] === 1;
 }
 
+/** False for NaN (a read past the end). */
+export function isMetricNameChar(c: number): boolean {
+  return c < 128 && METRIC_CONT[c] === 1;
+}
+
 export function isLabelNameStart(c: number): boolean {
   return c < 128 && LABEL_START[c] === 1;
 }

@@ -1,0 +1,180 @@
+// Parser benchmark (DESIGN.md §6, EXPOSITION.md "Speed anchors").
+//
+//   npm run bench:parse                 # everything
+//   npm run bench:parse -- --quick      # fewer rounds
+//
+// 1. Throughput: every file in ../shared/bench-data plus a generated 512-GPU dcgm-exporter
+//    scrape, parsed from a string in its own format, strict and lenient, against
+//    parse-prometheus-text-format (the baseline) in the same run. Parsers take turns in short
+//    batches and each figure is the median batch, so a load spike on this shared machine hits
+//    all of them alike.
+// 2. Whole process: `node bin/gpu-pulse.js lint FILE` (the built CLI; run `npm run build` first)
+//    against `promtool check metrics < FILE` on the generated file, median of 5 alternating runs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+// @ts-expect-error the baseline ships no types
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { parseExposition, type ExpositionFormat, type ParseOptions } from '../src/main/core/exposition';
+import { dcgmFleetText } from '../test/exposition/fixtures';
+
+const ROOT = join(__dirname, '..');
+const BENCH_DATA = join(ROOT, '../shared/bench-data');
+const TARGET_MBPS = 150;
+const TARGET_RATIO = 5;
+
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const ROUNDS = flags.quick ? 5 : 11;
+const BATCH_MS = flags.quick ? 60 : 120;
+
+interface Input {
+  name: string;
+  text: string;
+  format: ExpositionFormat;
+}
+
+type Runner = { label: string; run: (text: string) => unknown };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Milliseconds per parse: the median over rounds of (batch time / parses in the batch). */
+function measure(runners: Runner[], text: string): number[] {
+  for (const r of runners) for (let i = 0; i < 20; i++) r.run(text); // warm up the JIT
+  const perRound: number[][] = runners.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    runners.forEach((r, i) => {
+      let n = 0;
+      const start = performance.now();
+      let now = start;
+      while (now - start < BATCH_MS || n < 3) {
+        r.run(text);
+        n++;
+        now = performance.now();
+      }
+      perRound[i].push((now - start) / n);
+    });
+  }
+  return perRound.map(median);
+}
+
+function formatOf(file: string): ExpositionFormat {
+  return file.endsWith('.om.txt') ? 'openmetrics' : 'prometheus';
+}
+
+function pad(s: string | number, n: number): string {
+  return String(s).padStart(n);
+}
+
+function throughputTable(inputs: Input[]): { ok: boolean; lines: string[] } {
+  const lines: string[] = [];
+  let ok = true;
+  lines.push(
+    `${'input'.padEnd(34)} ${pad('KB', 7)} ${pad('samples', 8)} | ${pad('strict MB/s', 11)} ${pad('lenient MB/s', 12)} ${pad('baseline MB/s', 13)} | ${pad('strict Msamples/s', 17)} ${pad('baseline', 9)} | ${pad('strict/base', 11)} ${pad('lenient/base', 12)}`,
+  );
+  for (const input of inputs) {
+    const strictOpts: ParseOptions = { format: input.format, mode: 'strict' };
+    const lenientOpts: ParseOptions = { format: input.format, mode: 'lenient' };
+    const samples = parseExposition(input.text, lenientOpts).families.reduce((n, f) => n + f.samples.length, 0);
+    const [strict, lenient, baseline] = measure(
+      [
+        { label: 'strict', run: (t) => parseExposition(t, strictOpts) },
+        { label: 'lenient', run: (t) => parseExposition(t, lenientOpts) },
+        { label: 'baseline', run: (t) => parsePrometheusTextFormat(t) },
+      ],
+      input.text,
+    );
+    const bytes = Buffer.byteLength(input.text);
+    const mbps = (ms: number) => bytes / 1e6 / (ms / 1000);
+    const msps = (ms: number) => samples / 1e6 / (ms / 1000);
+    const rs = baseline / strict;
+    const rl = baseline / lenient;
+    if (rs < TARGET_RATIO || rl < TARGET_RATIO) ok = false;
+    lines.push(
+      `${input.name.padEnd(34)} ${pad((bytes / 1024).toFixed(0), 7)} ${pad(samples, 8)} | ${pad(mbps(strict).toFixed(0), 11)} ${pad(mbps(lenient).toFixed(0), 12)} ${pad(mbps(baseline).toFixed(1), 13)} | ${pad(msps(strict).toFixed(2), 17)} ${pad(msps(baseline).toFixed(2), 9)} | ${pad(rs.toFixed(1) + 'x', 11)} ${pad(rl.toFixed(1) + 'x', 12)}`,
+    );
+  }
+  return { ok, lines };
+}
+
+function timeProcess(cmd: string, args: string[], stdinFile?: string): { ms: number; status: number | null; out: string } {
+  const start = performance.now();
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input: stdinFile ? readFileSync(stdinFile) : undefined,
+    maxBuffer: 64 << 20,
+  });
+  const ms = performance.now() - start;
+  return { ms, status: r.status, out: (r.stdout + r.stderr).trim().split('\n')[0] ?? '' };
+}
+
+function main(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-bench-parse-'));
+  try {
+    const fleet = dcgmFleetText(512);
+    const fleetPath = join(dir, 'dcgm-512gpu.prom');
+    writeFileSync(fleetPath, fleet);
+    const inputs: Input[] = [
+      ...readdirSync(BENCH_DATA)
+        .sort()
+        .map((f) => ({ name: f, text: readFileSync(join(BENCH_DATA, f), 'utf8'), format: formatOf(f) })),
+      { name: 'dcgm-512gpu.prom (generated)', text: fleet, format: 'prometheus' },
+    ];
+
+    console.log(`Parse throughput, string input, median of ${ROUNDS} alternating ${BATCH_MS} ms batches (Node ${process.version})`);
+    console.log('Each file in its own format (*.om.txt OpenMetrics, the rest 0.0.4); baseline = parse-prometheus-text-format\n');
+    const table = throughputTable(inputs);
+    for (const l of table.lines) console.log(l);
+
+    const alltypes = parseAlltypesStrict(inputs);
+    console.log('');
+    console.log(`strict >= ${TARGET_MBPS} MB/s on alltypes.237mfs.prom.txt: ${alltypes.toFixed(0)} MB/s  ${alltypes >= TARGET_MBPS ? 'PASS' : 'FAIL'}`);
+    console.log(`every file >= ${TARGET_RATIO}x the baseline (strict and lenient): ${table.ok ? 'PASS' : 'FAIL'}`);
+
+    console.log('');
+    const cli = join(ROOT, 'out/main/cli.js');
+    if (!existsSync(cli)) {
+      console.log('Whole-process lint timing skipped: out/main/cli.js is missing; run `npm run build` first.');
+      return;
+    }
+    const promtool = '/usr/bin/promtool';
+    if (!existsSync(promtool)) {
+      console.log('Whole-process lint timing skipped: /usr/bin/promtool is missing (Debian package prometheus).');
+      return;
+    }
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    let oursOut = '';
+    let theirsOut = '';
+    for (let i = 0; i < 5; i++) {
+      const a = timeProcess(process.execPath, [join(ROOT, 'bin/gpu-pulse.js'), 'lint', fleetPath]);
+      const b = timeProcess('/bin/sh', ['-c', `${promtool} check metrics < "${fleetPath}"`]);
+      ours.push(a.ms);
+      theirs.push(b.ms);
+      oursOut = `exit ${a.status}: ${a.out.replace(fleetPath, 'FILE')}`;
+      theirsOut = `exit ${b.status}: ${b.out}`;
+    }
+    const o = median(ours);
+    const t = median(theirs);
+    console.log(`Whole process on dcgm-512gpu.prom (${(Buffer.byteLength(fleet) / 1e6).toFixed(1)} MB, 18,432 samples), median of 5 alternating runs:`);
+    console.log(`  node bin/gpu-pulse.js lint FILE     ${pad(o.toFixed(0), 6)} ms   (${oursOut})`);
+    console.log(`  promtool check metrics < FILE       ${pad(t.toFixed(0), 6)} ms   (${theirsOut.slice(0, 90)})`);
+    console.log(`  ratio gpu-pulse / promtool          ${pad((o / t).toFixed(2), 6)}      target <= 0.50: ${o <= t / 2 ? 'PASS' : 'FAIL'}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The headline figure, measured on its own with more rounds. */
+function parseAlltypesStrict(inputs: Input[]): number {
+  const input = inputs.find((i) => i.name === 'alltypes.237mfs.prom.txt')!;
+  const [ms] = measure([{ label: 'strict', run: (t) => parseExposition(t, { format: 'prometheus', mode: 'strict' }) }], input.text);
+  return Buffer.byteLength(input.text) / 1e6 / (ms / 1000);
+}
+
+main();
