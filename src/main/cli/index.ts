@@ -1,5 +1,7 @@
 // `gpu-pulse`: one binary, one subcommand per job. Commands load lazily so `--help` and the
 // small commands start fast.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { processIo, type CliIo } from './io';
 
 type Command = {
@@ -16,13 +18,15 @@ const COMMANDS: Record<string, Command> = {
   exporter: { summary: 'serve computed GPU metrics (real utilization, class, health) for Prometheus', load: () => import('./commands/exporter') },
   textfile: { summary: "write computed GPU metrics for node_exporter's textfile collector", load: () => import('./commands/textfile') },
   push: { summary: 'push computed GPU metrics to a Prometheus Pushgateway', load: () => import('./commands/push') },
+  record: { summary: 'record exporters to an OpenMetrics file that Prometheus can import (and GPU Pulse replay)', load: () => import('./commands/record') },
+  open: { summary: 'inspect exposition files: format, GPUs, families, problems (also: gpu-pulse FILE)', load: () => import('./commands/open') },
 };
 
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return [
-    'Usage: gpu-pulse <command> [options]',
+    'Usage: gpu-pulse <command> [options]\n       gpu-pulse FILE...          (inspect exposition files)',
     '',
     'GPU Pulse reads NVIDIA dcgm-exporter metrics and shows what every GPU is really doing.',
     '',
@@ -45,6 +49,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return 0;
   }
   const command = COMMANDS[name];
+  // `gpu-pulse FILE...` inspects files, like double-clicking them.
+  if (!command && existsSync(resolve(io.cwd, name))) return (await COMMANDS.open!.load()).run(argv, io);
   if (!command) {
     io.stderr(`gpu-pulse: unknown command "${name}"\n\n${usage()}`);
     return 2;

@@ -9,7 +9,7 @@ import type { SecretStore } from '../fleet/secrets';
 import type { TargetConfig } from '../fleet/targets';
 import type { PulseService } from '../service';
 import { createPulseMetrics, type PulseMetrics } from './metrics-registry';
-import { createHeadlessService, serviceSelfMetrics } from './pulse-source';
+import { createHeadlessService } from './pulse-source';
 import { clientCertProblem, createBasicAuthChecker, httpsOptions, type WebConfig } from './web-config';
 
 export interface ExporterServerOptions {
@@ -158,8 +158,7 @@ export async function startExporter(opts: {
   log?: (line: string) => void;
 }): Promise<RunningExporter> {
   const service = createHeadlessService({ targets: opts.targets, version: opts.version, secrets: opts.secrets });
-  const self = serviceSelfMetrics(service);
-  const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [self.registry] });
+  const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [service.selfMetrics.registry] });
   await service.start();
   let server: RunningExporterServer;
   try {
@@ -177,7 +176,6 @@ export async function startExporter(opts: {
       },
     });
   } catch (err) {
-    self.stop();
     await service.stop();
     throw err;
   }
@@ -186,7 +184,6 @@ export async function startExporter(opts: {
     service,
     async close() {
       await server.close();
-      self.stop();
       await service.stop();
     },
   };

@@ -1,13 +1,10 @@
 // The PulseService as the data behind the exporter, textfile and Pushgateway commands: started
 // headless on the given targets, with secret references resolved the serve-mode way
-// (environment or file), and the fleet self-metrics fed from its ticks.
-import type { Registry } from 'prom-client';
+// (environment or file); its self-metrics come with it.
 import type { TargetInfo } from '../../../shared/api';
 import type { GpuSnapshot } from '../../../shared/gpu';
-import { createSelfMetrics } from '../fleet/self-metrics';
 import { createServeSecretStore, type SecretStore } from '../fleet/secrets';
 import { parseTargetsFile, type TargetConfig } from '../fleet/targets';
-import type { TargetState } from '../fleet/target-state';
 import { PulseService, makeTargetConfig } from '../service';
 import { defaultSettings } from '../settings/schema';
 import { memorySettingsStore } from '../settings/store';
@@ -24,39 +21,6 @@ export function createHeadlessService(opts: { targets: TargetConfig[]; version: 
   });
 }
 
-/**
- * The fleet self-metrics, fed from the service's ticks (the service has no scrape hook): each
- * change of a target's lastScrapeAt is one finished scrape.
- */
-export function serviceSelfMetrics(service: PulseService): { registry: Registry; observe(info: TargetInfo): void; stop(): void } {
-  const states = new Map<string, TargetState>();
-  const lastScrape = new Map<string, number | null>();
-  const self = createSelfMetrics({
-    targetStateCounts() {
-      const counts = {} as Record<TargetState, number>;
-      for (const state of states.values()) counts[state] = (counts[state] ?? 0) + 1;
-      return counts;
-    },
-    historyBytes: () => service.historyBytes(),
-  });
-  const observe = (info: TargetInfo) => {
-    states.set(info.id, info.state);
-    const previous = lastScrape.get(info.id) ?? null;
-    if (info.lastScrapeAt !== null && info.lastScrapeAt !== previous) {
-      self.observeScrape(info.id, info.lastDurationMs ?? 0, info.state === 'up' || info.state === 'stale' ? null : info.state);
-    }
-    lastScrape.set(info.id, info.lastScrapeAt);
-  };
-  const unsubscribe = service.onTick((tick) => {
-    for (const info of tick.targets) observe(info);
-    for (const id of tick.removedTargets) {
-      states.delete(id);
-      lastScrape.delete(id);
-      self.forgetTarget(id);
-    }
-  });
-  return { registry: self.registry, observe, stop: unsubscribe };
-}
 
 export class CollectError extends Error {
   constructor(
@@ -92,7 +56,6 @@ export async function collectOnce(opts: { targets: TargetConfig[]; version: stri
   // the first scrape prompt. The service stops right after it, so there is no second one.
   const targets = opts.targets.map((t) => ({ ...t, intervalMs: 1_000 }));
   const service = createHeadlessService({ targets, version: opts.version, secrets: opts.secrets });
-  const self = serviceSelfMetrics(service);
   const timeoutMs = opts.timeoutMs ?? Math.max(...targets.map((t) => t.timeoutMs ?? 10_000)) + 5_000;
   await service.start();
   try {
@@ -106,17 +69,14 @@ export async function collectOnce(opts: { targets: TargetConfig[]; version: stri
       await new Promise((r) => setTimeout(r, 50));
       infos = await service.getTargets();
     }
-    // The tick carrying the last scrape may still be batched: observe the final states now.
-    for (const info of infos) self.observe(info);
     const gpus = await service.getGpus();
     const failed = infos.filter((t) => t.state !== 'up');
     if (failed.length === infos.length) {
       throw new CollectError(`every source failed:\n${failed.map((t) => `  ${describeTargetFailure(t)}`).join('\n')}`, infos);
     }
-    const metrics = createPulseMetrics({ gpus: () => gpus, merge: [self.registry] });
+    const metrics = createPulseMetrics({ gpus: () => gpus, merge: [service.selfMetrics.registry] });
     return { gpus, targets: infos, failed, metrics };
   } finally {
-    self.stop();
     await service.stop();
   }
 }
