@@ -47,8 +47,11 @@ async function dropFile(page: Page, name: string, bytes: Buffer, opts: { drop?: 
   );
 }
 
-async function openedId(page: Page): Promise<string> {
-  await page.waitForFunction(() => /^#\/inspector\/.+/.test(window.location.hash), undefined, { timeout: 15_000 });
+/** Runs `open`, then waits for the view to move to a file other than the one shown before. */
+async function openedId(page: Page, open: () => Promise<void>, timeout = 15_000): Promise<string> {
+  const before = await page.evaluate(() => window.location.hash);
+  await open();
+  await page.waitForFunction((prev) => /^#\/inspector\/.+/.test(window.location.hash) && window.location.hash !== prev, before, { timeout });
   return decodeURIComponent((await page.evaluate(() => window.location.hash)).replace('#/inspector/', ''));
 }
 
@@ -85,9 +88,10 @@ describe('file inspector in Chromium against gpu-pulse serve', () => {
     await dropFile(page, 'h100-node.prom', readFileSync(H100), { drop: false });
     await page.getByTestId('drop-overlay').waitFor();
     await page.screenshot({ path: join(RESULTS, 'inspector-drop-overlay.png') });
-    await dropFile(page, 'h100-node.prom', readFileSync(H100));
-    expect(await page.getByTestId('drop-overlay').count()).toBe(0);
-    const id = await openedId(page);
+    const id = await openedId(page, async () => {
+      await dropFile(page, 'h100-node.prom', readFileSync(H100));
+      expect(await page.getByTestId('drop-overlay').count()).toBe(0);
+    });
     await untilDone(page, id);
 
     expect(await page.getByTestId('inspector-format').getAttribute('data-format')).toBe('prometheus');
@@ -119,8 +123,7 @@ describe('file inspector in Chromium against gpu-pulse serve', () => {
   });
 
   it('drops a broken file and lists each problem with its line; a problem opens its source line', async () => {
-    await dropFile(page, 'broken.prom', Buffer.from(BROKEN));
-    const id = await openedId(page);
+    const id = await openedId(page, () => dropFile(page, 'broken.prom', Buffer.from(BROKEN)));
     await untilDone(page, id);
     // A file with errors opens on its problems.
     const problems = page.getByTestId('problem');
@@ -154,16 +157,13 @@ describe('file inspector in Chromium against gpu-pulse serve', () => {
   });
 
   it('opens gzip files and plain files with the picker, and compares two files GPU by GPU', async () => {
-    await dropFile(page, 'l40s.prom.gz', gzipSync(readFileSync(L40S)));
-    const gz = await openedId(page);
+    const gz = await openedId(page, () => dropFile(page, 'l40s.prom.gz', gzipSync(readFileSync(L40S))));
     await untilDone(page, gz);
     expect(await page.getByTestId('inspector-format').getAttribute('data-format')).toBe('prometheus');
     await page.getByTestId('inspector-tab-families').click();
     expect(await page.getByTestId('inspector-family').count()).toBe(23);
 
-    await page.getByTestId('inspect-file-input').setInputFiles(L4);
-    await page.waitForFunction((prev) => window.location.hash !== `#/inspector/${prev}`, gz);
-    const l4 = await openedId(page);
+    const l4 = await openedId(page, () => page.getByTestId('inspect-file-input').setInputFiles(L4));
     await untilDone(page, l4);
     await page.getByRole('button', { name: 'Compare…' }).click();
     const compare = page.getByTestId('inspector-compare');
@@ -189,12 +189,12 @@ describe('file inspector in Chromium against gpu-pulse serve', () => {
     const { samples } = await writeLargeDcgmFile(big, 100 * 1024 * 1024);
     await page.goto(`${serve.urls[0]}/#/inspector`);
     await page.getByTestId('inspector-empty').waitFor();
-    await page.getByTestId('inspect-file-input').setInputFiles(big);
+    // The upload itself shows in the file list; the view follows the file once it is in.
+    const id = await openedId(page, () => page.getByTestId('inspect-file-input').setInputFiles(big), 120_000);
 
-    // Sample the bar (in the file list during the upload, then in the view) until it is gone.
+    // Sample the bar until it is gone.
     const seen: number[] = [];
-    const bar = page.getByTestId('inspect-progress').first();
-    await bar.waitFor({ timeout: 30_000 });
+    await page.getByTestId('inspect-progress').first().waitFor();
     let clicked = false;
     let screenshot = false;
     const deadline = Date.now() + 240_000;
@@ -202,7 +202,7 @@ describe('file inspector in Chromium against gpu-pulse serve', () => {
       const now = await page.evaluate(() => document.querySelector('[data-testid="inspect-progress"]')?.getAttribute('aria-valuenow') ?? null);
       if (now === null) break;
       seen.push(Number(now));
-      if (!screenshot && /^#\/inspector\/.+/.test(await page.evaluate(() => window.location.hash)) && Number(now) > 30) {
+      if (!screenshot && Number(now) > 30) {
         await page.screenshot({ path: join(RESULTS, 'inspector-progress.png') });
         screenshot = true;
       }
@@ -217,8 +217,8 @@ describe('file inspector in Chromium against gpu-pulse serve', () => {
         expect(Date.now() - before).toBeLessThan(5_000);
         const back = await page.evaluate(() => document.querySelector('[data-testid="inspect-progress"]')?.getAttribute('aria-valuenow') ?? null);
         expect(back).not.toBeNull(); // still parsing when we came back: the clicks really overlapped
-        const entry = page.getByTestId('inspector-file').first().locator('a');
-        await entry.click();
+        await page.getByTestId('inspector-file').first().locator('a').click();
+        await page.waitForFunction((want) => window.location.hash === `#/inspector/${want}`, id);
       }
       await page.waitForTimeout(150);
     }
@@ -227,7 +227,6 @@ describe('file inspector in Chromium against gpu-pulse serve', () => {
     expect(distinct.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]!);
 
-    const id = await openedId(page);
     await untilDone(page, id, 60_000);
     expect(await page.getByTestId('inspection').getAttribute('data-status')).toBe('done');
     await page.getByTestId('inspector-tab-series').click();

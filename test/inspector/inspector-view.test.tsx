@@ -301,6 +301,17 @@ describe('opening files', () => {
     expect(screen.getByTestId('drop-error').textContent).toMatch(/bad\.prom: upload failed with HTTP 500/);
   });
 
+  it('does not pull the user back when they went elsewhere while the file was sent', async () => {
+    let answer!: (info: InspectionInfo) => void;
+    const api = inspectorApi([], { inspectFile: () => new Promise<InspectionInfo>((r) => (answer = r)) });
+    render(<FileDrop api={api} />);
+    act(() => void window.dispatchEvent(dragEvent('drop', [new File(['up 1\n'], 'slow.prom')])));
+    expect(window.location.hash).toBe('#/inspector');
+    window.location.hash = '#/targets';
+    await act(async () => answer(inspection({ id: 'slow' })));
+    expect(window.location.hash).toBe('#/targets');
+  });
+
   it('ignores drags that carry no files (text, links)', () => {
     render(<FileDrop api={inspectorApi([])} />);
     const event = new Event('dragover', { bubbles: true, cancelable: true });

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { PulseApi } from '../../../shared/api';
 import { navigate } from '../navigation';
-import { openFiles } from './open-files';
+import { openFiles, showOpened } from './open-files';
 
 function carriesFiles(e: DragEvent): boolean {
   return e.dataTransfer !== null && Array.from(e.dataTransfer.types).includes('Files');
@@ -41,10 +41,10 @@ export function FileDrop({ api }: { api: PulseApi }) {
       setErrors([]);
       // The list shows the upload's progress while the bytes travel (serve mode).
       if (!window.location.hash.startsWith('#/inspector')) navigate({ view: 'inspector', id: null });
-      void openFiles(api, files).then(({ opened, errors: failed }) => {
-        setErrors(failed);
-        const last = opened.at(-1);
-        if (last) navigate({ view: 'inspector', id: last.id });
+      const hashAtStart = window.location.hash;
+      void openFiles(api, files).then((result) => {
+        setErrors(result.errors);
+        showOpened(result, hashAtStart);
       });
     };
     window.addEventListener('dragenter', onEnter);

@@ -1,8 +1,7 @@
 // "Open file…": the keyboard (and test) path to the same opening as a drop.
 import { useRef, useState } from 'react';
 import type { PulseApi } from '../../../shared/api';
-import { navigate } from '../navigation';
-import { FILE_ACCEPT, openFiles } from './open-files';
+import { FILE_ACCEPT, openFiles, showOpened } from './open-files';
 
 export function OpenFileButton({ api, onError }: { api: PulseApi; onError: (errors: string[]) => void }) {
   const input = useRef<HTMLInputElement>(null);
@@ -24,11 +23,11 @@ export function OpenFileButton({ api, onError }: { api: PulseApi; onError: (erro
           e.currentTarget.value = ''; // the same file again must fire change again
           if (files.length === 0) return;
           setBusy(true);
-          void openFiles(api, files).then(({ opened, errors }) => {
+          const hashAtStart = window.location.hash;
+          void openFiles(api, files).then((result) => {
             setBusy(false);
-            onError(errors);
-            const last = opened.at(-1);
-            if (last) navigate({ view: 'inspector', id: last.id });
+            onError(result.errors);
+            showOpened(result, hashAtStart);
           });
         }}
       />
