@@ -2,6 +2,7 @@
 //
 //   npm run bench:parse                 # everything
 //   npm run bench:parse -- --quick      # fewer rounds
+//   npm run bench:parse -- --large      # also a 200 MB file through parseExpositionFile
 //
 // 1. Throughput: every file in ../shared/bench-data plus a generated 512-GPU dcgm-exporter
 //    scrape, parsed from a string in its own format, strict and lenient, against
@@ -10,22 +11,26 @@
 //    all of them alike.
 // 2. Whole process: `node bin/gpu-pulse.js lint FILE` (the built CLI; run `npm run build` first)
 //    against `promtool check metrics < FILE` on the generated file, median of 5 alternating runs.
+// 3. With --large: a generated ~200 MB scrape parsed with parseExpositionFile, reporting time,
+//    progress callbacks and peak memory against the file size.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 // @ts-expect-error the baseline ships no types
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { parseExposition, type ExpositionFormat, type ParseOptions } from '../src/main/core/exposition';
-import { dcgmFleetText } from '../test/exposition/fixtures';
+import { parseExposition, parseExpositionFile, type ExpositionFormat, type ParseOptions } from '../src/main/core/exposition';
+import { dcgmFleetLines, dcgmFleetText } from '../test/exposition/fixtures';
 
 const ROOT = join(__dirname, '..');
 const BENCH_DATA = join(ROOT, '../shared/bench-data');
 const TARGET_MBPS = 150;
 const TARGET_RATIO = 5;
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values: flags } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false } },
+});
 const ROUNDS = flags.quick ? 5 : 11;
 const BATCH_MS = flags.quick ? 60 : 120;
 
@@ -113,9 +118,49 @@ function timeProcess(cmd: string, args: string[], stdinFile?: string): { ms: num
   return { ms, status: r.status, out: (r.stdout + r.stderr).trim().split('\n')[0] ?? '' };
 }
 
-function main(): void {
+/** A ~200 MB file through the streaming API: time, progress calls and peak memory. */
+async function large(dir: string): Promise<void> {
+  const path = join(dir, 'dcgm-large.prom');
+  // 18,432 GPUs: 36 families x 18,432 samples, written in batches without one big string.
+  const fd = openSync(path, 'w');
+  let batch: string[] = [];
+  for (const line of dcgmFleetLines(18432)) {
+    batch.push(line);
+    if (batch.length === 10000) {
+      writeSync(fd, batch.join('\n') + '\n');
+      batch = [];
+    }
+  }
+  writeSync(fd, batch.join('\n') + '\n');
+  closeSync(fd);
+  const size = statSync(path).size;
+  let calls = 0;
+  let peakRss = process.memoryUsage().rss;
+  const baseRss = peakRss;
+  const start = performance.now();
+  const result = await parseExpositionFile(path, {
+    format: 'prometheus',
+    onProgress: () => {
+      calls++;
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    },
+  });
+  const ms = performance.now() - start;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const samples = result.families.reduce((n, f) => n + f.samples.length, 0);
+  const mb = (b: number) => (b / 1e6).toFixed(0);
+  console.log(`Large file: ${mb(size)} MB, ${samples.toLocaleString('en')} samples, ok=${result.ok}`);
+  console.log(`  parseExpositionFile ${(ms / 1000).toFixed(1)} s (${(size / 1e6 / (ms / 1000)).toFixed(0)} MB/s), ${calls} progress callbacks`);
+  console.log(`  RSS before ${mb(baseRss)} MB , peak ${mb(peakRss)} MB: +${(((peakRss - baseRss) / size)).toFixed(2)}x the file size, result included`);
+}
+
+async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-bench-parse-'));
   try {
+    if (flags.large) {
+      await large(dir);
+      console.log('');
+    }
     const fleet = dcgmFleetText(512);
     const fleetPath = join(dir, 'dcgm-512gpu.prom');
     writeFileSync(fleetPath, fleet);
@@ -177,4 +222,4 @@ function parseAlltypesStrict(inputs: Input[]): number {
   return Buffer.byteLength(input.text) / 1e6 / (ms / 1000);
 }
 
-main();
+void main();

@@ -92,16 +92,29 @@ describe('parseExpositionFile', () => {
     expect(r).toEqual(parseExposition(om, { format: 'openmetrics' }));
   });
 
-  it('reports invalid UTF-8 on the right line of a multi-chunk file', async () => {
-    // Larger than one 4 MiB read, with the bad byte far beyond the first chunk.
-    const big = dcgmFleetText(512);
+  it('streams a file too big to read whole, reporting invalid UTF-8 on its line and progress per chunk', async () => {
+    // Above the 16 MiB read-at-once limit, with the bad byte in the last of several 4 MiB chunks.
+    const big = dcgmFleetText(1600);
     const bytes = Buffer.concat([Buffer.from(big), Buffer.from('bad{x="'), Buffer.from([0xff]), Buffer.from('"} 1\n')]);
+    expect(bytes.length).toBeGreaterThan(16 << 20);
     const path = join(dir, 'bad.prom');
     writeFileSync(path, bytes);
-    const r = await parseExpositionFile(path, { format: 'prometheus' });
+    const progress: number[] = [];
+    const r = await parseExpositionFile(path, { format: 'prometheus', onProgress: (done) => progress.push(done) });
     expect(r.problems).toEqual([
       { line: big.split('\n').length, column: 8, code: 'invalid-utf8', message: expect.any(String), severity: 'error' },
     ]);
-    expect(r.families.reduce((n, f) => n + f.samples.length, 0)).toBe(18432 + 1);
+    expect(r.families.reduce((n, f) => n + f.samples.length, 0)).toBe(1600 * 36 + 1);
+    expect(progress.length).toBeGreaterThanOrEqual(4);
+    expect(progress.at(-1)).toBe(bytes.length);
+  });
+
+  it('streams a big gzip file and gives the same result as reading it whole', async () => {
+    const text = dcgmFleetText(1600);
+    const path = join(dir, 'big.prom.gz');
+    writeFileSync(path, gzipSync(text));
+    const r = await parseExpositionFile(path);
+    expect(r.format).toBe('prometheus');
+    expect(r).toEqual(parseExposition(text));
   });
 });

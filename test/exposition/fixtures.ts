@@ -9,15 +9,19 @@ import { SHARED } from './helpers';
  * deterministic values. 512 GPUs give about 5.7 MB and 18,432 samples.
  */
 export function dcgmFleetText(gpus: number): string {
+  return [...dcgmFleetLines(gpus)].join('\n') + '\n';
+}
+
+/** The lines of `dcgmFleetText`, one at a time, for files too big to build as one string. */
+export function* dcgmFleetLines(gpus: number): Generator<string> {
   const template = readFileSync(join(SHARED, 'bench-data/dcgm-8gpu.prom'), 'utf8');
-  const out: string[] = [];
   let seed = 12345;
   const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
   for (const block of template.split(/\n(?=# HELP )/)) {
     const lines = block.split('\n').filter((l) => l !== '');
     const meta = lines.filter((l) => l.startsWith('#'));
     const sample = lines.find((l) => !l.startsWith('#'))!;
-    out.push(...meta);
+    yield* meta;
     const [labelPart, value] = [sample.slice(0, sample.lastIndexOf(' ')), sample.slice(sample.lastIndexOf(' ') + 1)];
     const isFloat = value.includes('.');
     for (let g = 0; g < gpus; g++) {
@@ -31,8 +35,7 @@ export function dcgmFleetText(gpus: number): string {
         .replace(/pci_bus_id="[^"]*"/, `pci_bus_id="00000000:${(0x18 + local * 16).toString(16).toUpperCase()}:00.0"`)
         .replace(/Hostname="[^"]*"/, `Hostname="${host}"`);
       const v = next() % 100000;
-      out.push(`${labels} ${isFloat ? (v / 1000).toFixed(3) : v}`);
+      yield `${labels} ${isFloat ? (v / 1000).toFixed(3) : v}`;
     }
   }
-  return out.join('\n') + '\n';
 }

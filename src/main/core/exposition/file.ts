@@ -3,15 +3,17 @@
 // unfinished last line carried into the next chunk.
 
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { ExpositionFormat, ParseOptions, ParseResult, Problem } from './types';
 import { BOM, firstInvalidUtf8 } from './input';
-import { bomProblem, createParser, finishResult, invalidUtf8Problem, positionOf } from './parse';
+import { bomProblem, createParser, finishResult, invalidUtf8Problem, parseExposition, positionOf } from './parse';
 import { detectFormat } from './detect';
 
 /** Big enough to amortise per-chunk work, small enough to keep memory flat. */
 const CHUNK_BYTES = 4 << 20;
+/** Files up to this size are read whole: a few copies of them are still small. */
+const WHOLE_FILE_BYTES = 16 << 20;
 /** Enough of the end of the input to find a final `# EOF` line. */
 const TAIL_BYTES = 64;
 
@@ -154,6 +156,16 @@ export async function parseExpositionFile(path: string, opts: ParseOptions = {})
   const { size } = await stat(path);
   const head = await readHead(path, 2);
   const gzip = head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  if (!gzip && size <= WHOLE_FILE_BYTES) {
+    // Small enough to read at once: one decode and one pass, no stream machinery. (Not gzip:
+    // a small gzip file can inflate to hundreds of megabytes.)
+    const bytes = await readFile(path);
+    const onProgress = opts.onProgress;
+    return parseExposition(bytes, {
+      ...opts,
+      onProgress: onProgress && ((done, total) => onProgress(Math.round((done / total) * size), size)),
+    });
+  }
   const format: ExpositionFormat =
     opts.format === undefined || opts.format === 'auto' ? detectFormat(await readTail(path, size, gzip)) : opts.format;
   const input = fileBytes(path, gzip);
