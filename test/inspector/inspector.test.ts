@@ -195,7 +195,7 @@ describe('Inspector', () => {
     // Progress reached main in many steps while the parse ran, and main's timers ran meanwhile.
     const steps = changes.filter((c) => c.id === started.id && c.status === 'parsing');
     expect(new Set(steps.map((c) => c.phase))).toEqual(new Set(['reading', 'parsing', 'indexing', 'computing']));
-    expect(steps.length).toBeGreaterThan(10);
+    expect(steps.length).toBeGreaterThanOrEqual(5);
     expect(steps.length).toBeLessThan(250); // throttled: about once per percent at most
     expect(ticks - ticksAtFirstProgress).toBeGreaterThan(3);
 

@@ -42,12 +42,16 @@ export interface Analysis {
 
 export class AnalyzeError extends Error {}
 
-/** Progress weights of the steps, measured on a 100 MB dcgm file (the pipeline is the slow part). */
+/**
+ * Shares of the bar per step, from their times on a 100 MB dcgm-style file (466k series, 42k
+ * GPUs): read 0.2 s, parse 1.8 s, index 3.4 s, GPU pipeline 3.1 s. The pipeline is one call, so
+ * its share fills at once when it returns; the phase label says what is happening meanwhile.
+ */
 const STEPS: Record<Exclude<InspectionPhase, 'uploading'>, [from: number, to: number]> = {
-  reading: [0, 0.05],
-  parsing: [0.05, 0.55],
-  indexing: [0.55, 0.65],
-  computing: [0.65, 1],
+  reading: [0, 0.03],
+  parsing: [0.03, 0.25],
+  indexing: [0.25, 0.62],
+  computing: [0.62, 1],
 };
 
 export type ProgressListener = (phase: InspectionPhase, fraction: number) => void;
