@@ -1,0 +1,134 @@
+// The optimised pipeline must give exactly what the original gave: the same GpuSnapshot[],
+// extras and problems, with the same key order (snapshots are serialised to the renderer and
+// to exports, so JSON text is compared too). The original is the frozen copy the pipeline
+// bench uses as its baseline (bench/baseline/dcgm-pipeline-v1, a deliberate duplicate).
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createDcgmPipeline as createBaselinePipeline } from '../../bench/baseline/dcgm-pipeline-v1';
+import { PRESETS } from '../../src/main/core/compute';
+import { createDcgmPipeline, METRIC_ALIASES } from '../../src/main/core/dcgm';
+import { parseExposition } from '../../src/main/core/exposition';
+import type { Family, Labels } from '../../src/main/core/exposition/types';
+import { parseDmonCapture } from '../../src/main/core/sources/dmon';
+import { createDemoSimulation, renderDemoMetrics } from '../../src/main/core/sources/demo';
+import { family } from './helpers';
+
+const shared = path.resolve(__dirname, '../../../shared');
+const START = 1_700_000_000_000;
+
+type Ctx = { sourceId: string; fallbackNode: string; observedAt: number };
+
+/** Feeds the same inputs through both pipelines and requires identical results, call by call. */
+function compareRuns(inputs: [Family[], Ctx][], weights = PRESETS.ai): number {
+  const baseline = createBaselinePipeline({ weights });
+  const current = createDcgmPipeline({ weights });
+  let gpus = 0;
+  for (const [families, ctx] of inputs) {
+    const expected = baseline.ingest(families, ctx);
+    const actual = current.ingest(families, ctx);
+    expect(actual).toStrictEqual(expected);
+    expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
+    gpus += actual.gpus.length;
+  }
+  return gpus;
+}
+
+function parse(text: string): Family[] {
+  const parsed = parseExposition(text, { mode: 'lenient' });
+  expect(parsed.problems.filter((p) => p.severity === 'error')).toEqual([]);
+  return parsed.families;
+}
+
+describe('pipeline equivalence with the original implementation', () => {
+  it('over a sequence of 8-GPU demo scrapes: rates, stopped counters, a reset and forgotten entities', () => {
+    const sims = [1, 2, 3].map((seed) => createDemoSimulation({ gpus: 8, hostname: `node-${seed}`, seed }));
+    // [which node's body, simulation time s, observedAt s]: 5 s scrapes, a repeated instant,
+    // 70 s without new values (counters called stopped), the simulation stepping back (counters
+    // go down: a reset), and another node's GPUs that are gone for over an hour (forgotten).
+    const steps: [number, number, number][] = [
+      [0, 0, 0], [0, 5, 5], [0, 10, 10], [0, 10, 10], [0, 15, 15], [1, 15, 15], [0, 20, 20], [0, 20, 90],
+      [0, 25, 95], [0, 30, 100], [0, 12, 105], [0, 17, 110], [0, 22, 115], [1, 4000, 4000], [0, 4005, 4005], [0, 4010, 4010],
+      [2, 5000, 5000], [2, 5005, 5005], [1, 5010, 5010],
+    ];
+    const bodies = new Map<string, Family[]>();
+    const inputs = steps.map(([node, simS, atS]): [Family[], Ctx] => {
+      const key = `${node}/${simS}`;
+      if (!bodies.has(key)) bodies.set(key, parse(renderDemoMetrics(sims[node], START + simS * 1000)));
+      return [bodies.get(key)!, { sourceId: 'demo', fallbackNode: 'demo:9400', observedAt: START + atS * 1000 }];
+    });
+    expect(compareRuns(inputs)).toBe(8 * steps.length);
+  });
+
+  it('with the hpc and mem weight presets too', () => {
+    const sim = createDemoSimulation({ gpus: 8, hostname: 'weights', seed: 7 });
+    const inputs = [0, 5, 10].map((s): [Family[], Ctx] => [
+      parse(renderDemoMetrics(sim, START + s * 1000)),
+      { sourceId: 'w', fallbackNode: 'w:9400', observedAt: START + s * 1000 },
+    ]);
+    compareRuns(inputs, PRESETS.hpc);
+    compareRuns(inputs, PRESETS.mem);
+  });
+
+  const captures = [
+    ...readdirSync(path.join(shared, 'dcgm-exporter-samples'))
+      .filter((f) => f.endsWith('.prom'))
+      .map((f) => path.join(shared, 'dcgm-exporter-samples', f)),
+    path.join(shared, 'kempnerpulse/prometheus_sample.prom'),
+  ];
+
+  it.each(captures.map((file) => [path.basename(file), file]))('on the genuine capture %s, scraped twice', (_name, file) => {
+    const families = parse(readFileSync(file, 'utf8'));
+    const ctx = { sourceId: file, fallbackNode: 'file:9400', observedAt: START };
+    expect(compareRuns([[families, ctx], [families, { ...ctx, observedAt: START + 5_000 }]])).toBeGreaterThan(0);
+  });
+
+  it('on the KempnerPulse dcgmi dmon capture, tick by tick', () => {
+    const capture = parseDmonCapture(readFileSync(path.join(shared, 'kempnerpulse/dcgmi_dmon_2tick.txt'), 'utf8'));
+    const inputs = capture.ticks.map((tick, i): [Family[], Ctx] => [tick.families, { sourceId: 'dmon', fallbackNode: 'dmon-host', observedAt: START + i * 1000 }]);
+    expect(compareRuns(inputs)).toBe(4);
+  });
+
+  it('on arbitrary series: identity labels, MIG, attribution, entities, bad values, all name generations', () => {
+    const names = [...METRIC_ALIASES.keys(), 'DCGM_FI_DEV_SOMETHING_NEW', 'dcgm_other', 'node_load1', 'DCGM_FI_DEV_NVLINK_BANDWIDTH_L0'];
+    const labelNames = [
+      'gpu', 'UUID', 'uuid', 'Hostname', 'hostname', 'modelName', 'GPU_I_ID', 'GPU_I_PROFILE', 'pod', 'pod_name', 'exported_pod',
+      'namespace', 'pod_namespace', 'exported_namespace', 'hpc_job', 'vgpu', 'nvlink', 'nvswitch', 'cpu', 'cpucore', 'instance',
+      'gpu_uuid', 'container',
+    ];
+    const labelValues = ['', '0', '1', '01', 'GPU-a', 'GPU-b', 'h1', 'h2', 'target:h1', 'x y', '7', 'NVIDIA H100 80GB HBM3', 'A100', 'a\u0000b'];
+    const value = fc.oneof(
+      fc.double(),
+      fc.integer({ min: 0, max: 5_000_000 }),
+      fc.constantFrom(NaN, Infinity, -Infinity, 4294967295, 9223372036854775794, -1, 0, 1, 100.5, 1e300, 13, 48, 79, 1e9),
+    );
+    const series = fc.tuple(fc.constantFrom(...names), fc.dictionary(fc.constantFrom(...labelNames), fc.constantFrom(...labelValues)), value);
+    // A few scrapes of the same series set with drifting values, so counters, XIDs and remapped
+    // rows change between calls.
+    const scrapes = fc.array(fc.tuple(fc.integer({ min: 0, max: 120_000 }), fc.array(value, { minLength: 1, maxLength: 60 })), {
+      minLength: 1,
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(fc.array(series, { maxLength: 50 }), scrapes, fc.boolean(), (rows, steps, grouped) => {
+        let at = START;
+        const inputs = steps.map(([dt, drift]): [Family[], Ctx] => {
+          at += dt;
+          const scraped: [string, Labels, number][] = rows.map(([n, l, v], i) => [n, l, i % 3 === 0 ? drift[i % drift.length] : v]);
+          return [toFamilies(scraped, grouped), { sourceId: 's', fallbackNode: 'fallback:9400', observedAt: at }];
+        });
+        compareRuns(inputs);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+/** One family per sample, or grouped by name as a parser gives them (several samples each). */
+function toFamilies(rows: [string, Labels, number][], grouped: boolean): Family[] {
+  if (!grouped) return rows.map(([n, l, v]) => family(n, [[l, v]]));
+  const byName = new Map<string, [Labels, number][]>();
+  for (const [n, l, v] of rows) byName.set(n, [...(byName.get(n) ?? []), [l, v]]);
+  return [...byName].map(([n, series]) => family(n, series));
+}
