@@ -72,6 +72,18 @@ export const REQUEST_ARG_SCHEMAS = {
   testTarget: z.tuple([AddTargetRequestSchema]),
   getNodeExtras: z.tuple([z.string().min(1).max(500)]),
   setNotifications: z.tuple([z.boolean()]),
+  openReplay: z.tuple([FilePath]),
+  replayInspection: z.tuple([InspectionId]),
+  controlReplay: z.tuple([
+    z.discriminatedUnion('action', [
+      z.object({ action: z.literal('play') }).strict(),
+      z.object({ action: z.literal('pause') }).strict(),
+      z.object({ action: z.literal('close') }).strict(),
+      z.object({ action: z.literal('seek'), positionMs: z.number().min(0).max(366 * 86_400_000) }).strict(),
+      z.object({ action: z.literal('speed'), speed: z.number().min(1).max(60) }).strict(),
+    ]),
+  ]),
+  getReplay: z.tuple([]),
   inspectPath: z.tuple([FilePath]),
   listInspections: z.tuple([]),
   getInspection: z.tuple([InspectionId]),

@@ -33,6 +33,8 @@ export interface TargetInfo {
   pinned: boolean;
   /** Started by the app itself as part of the built-in demo fleet. */
   demo: boolean;
+  /** A source of the recording being replayed, not a live target. */
+  replay?: boolean;
   /** Node names (hostname labels) seen in the last successful scrape. */
   nodes: string[];
   timeoutMs: number;
@@ -214,6 +216,26 @@ export interface InspectionComparison {
   rows: InspectionComparisonRow[];
 }
 
+/** A recording being replayed through the same views as live data. */
+export interface ReplayStatus {
+  name: string;
+  state: 'paused' | 'playing' | 'ended';
+  speed: number;
+  /** Offset from the first frame. */
+  positionMs: number;
+  durationMs: number;
+  /** Unix ms of the first recorded frame: recorded time = recordedStartMs + positionMs. */
+  recordedStartMs: number;
+  sources: string[];
+}
+
+export type ReplayControl =
+  | { action: 'play' }
+  | { action: 'pause' }
+  | { action: 'close' }
+  | { action: 'seek'; positionMs: number }
+  | { action: 'speed'; speed: number };
+
 /** One batch of changes: only GPUs and targets that changed since the previous tick. */
 export interface Tick {
   at: number;
@@ -226,6 +248,8 @@ export interface Tick {
   inspections?: InspectionInfo[];
   /** Ask the UI to show this inspection (File > Open, argv, open-with). */
   showInspection?: string;
+  /** Present when the replay changed: its status, or null when it closed. */
+  replay?: ReplayStatus | null;
 }
 
 export interface PulseRequests {
@@ -241,6 +265,12 @@ export interface PulseRequests {
   /** NvLink, NvSwitch and CPU entities of a node: shown beside its GPUs, never as GPUs. */
   getNodeExtras(node: string): Promise<NodeExtra[]>;
   setNotifications(enabled: boolean): Promise<void>;
+  /** Desktop: replay a recording (`gpu-pulse record` output or a dcgmi dmon capture) from a path the user chose. */
+  openReplay(path: string): Promise<ReplayStatus>;
+  /** Replay a file already opened in the inspector (works for uploads in serve mode too). */
+  replayInspection(id: string): Promise<ReplayStatus>;
+  controlReplay(control: ReplayControl): Promise<ReplayStatus | null>;
+  getReplay(): Promise<ReplayStatus | null>;
   /** Desktop only: a path the user chose (dialog, drop, argv); parsing continues in a worker. */
   inspectPath(path: string): Promise<InspectionInfo>;
   listInspections(): Promise<InspectionInfo[]>;
@@ -286,6 +316,10 @@ export const PULSE_REQUEST_METHODS = [
   'testTarget',
   'getNodeExtras',
   'setNotifications',
+  'openReplay',
+  'replayInspection',
+  'controlReplay',
+  'getReplay',
   'inspectPath',
   'listInspections',
   'getInspection',

@@ -14,6 +14,8 @@ import type {
   InspectionSourceRequest,
   PulseBackend,
   TargetInfo,
+  ReplayControl,
+  ReplayStatus,
   TargetTestResult,
   Tick,
 } from '../../shared/api';
@@ -32,6 +34,10 @@ import { DEFAULT_TIMEOUT_MS, TargetConfigSchema, toStoredTarget, type TargetConf
 import { createServeSecretStore, type SecretRef, type SecretStore } from './fleet/secrets';
 import type { SettingsStore } from './settings/store';
 import { Inspector } from './inspect/inspector';
+import { readRecording } from './export/recording-reader';
+import { RecordingPlayer } from './export/player';
+import type { Family } from './exposition/types';
+import { basename } from 'node:path';
 
 export const DEMO_INTERVAL_MS = 2_000;
 const RUN_NOW_FLEET_SIZE = 50;
@@ -63,7 +69,10 @@ export interface PulseServiceOptions {
 
 interface TargetRuntime {
   config: TargetConfig;
+  /** Node name for series without a hostname label: host:port of a target, the source of a replay. */
+  fallbackNode: string;
   demo: boolean;
+  replay: boolean;
   persisted: boolean;
   pipeline: ReturnType<typeof createDcgmPipeline>;
   gpuKeys: Set<string>;
@@ -87,6 +96,7 @@ export class PulseService implements PulseBackend {
   readonly selfMetrics: SelfMetrics;
   private readonly now: () => number;
   private demoFleet: DemoFleetHandle | null = null;
+  private replay: { name: string; player: RecordingPlayer; runtimes: TargetRuntime[]; sources: string[] } | null = null;
   private staleTimer: NodeJS.Timeout | null = null;
   private pending = emptyPending();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -144,6 +154,7 @@ export class PulseService implements PulseBackend {
     if (this.staleTimer) clearInterval(this.staleTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     await this.stopDemo();
+    await this.closeReplay();
     await this.inspector.dispose();
     await this.scraper.close();
   }
@@ -196,7 +207,7 @@ export class PulseService implements PulseBackend {
   async updateTarget(id: string, req: AddTargetRequest): Promise<TargetInfo> {
     const runtime = this.targets.get(id);
     if (!runtime) throw new Error(`no target with id ${id}`);
-    if (runtime.demo) throw new Error('demo targets cannot be edited; add your own target instead');
+    if (runtime.demo || runtime.replay) throw new Error(`${runtime.demo ? 'demo' : 'replay'} targets cannot be edited; add your own target instead`);
     const config = await toStoredTarget(targetInput(id, req, runtime.config), this.secrets);
     const urlChanged = config.url !== runtime.config.url;
     runtime.config = config;
@@ -276,6 +287,91 @@ export class PulseService implements PulseBackend {
     this.inspector.close(id);
   }
 
+  // ---- replay ----
+
+  async openReplay(path: string): Promise<ReplayStatus> {
+    const recording = await readRecording(path);
+    if (recording.frames.length === 0) throw new Error(`${basename(path)} holds no samples to replay`);
+    await this.closeReplay();
+    if (this.opts.demo === 'auto') await this.stopDemo();
+    const name = basename(path);
+    const runtimes = new Map<string | null, TargetRuntime>();
+    recording.sources.forEach((source, i) => {
+      const label = source ?? name;
+      const config = makeTargetConfig({ url: `http://replay.invalid/${i}`, id: `replay-${i}`, name: `${label} (replay)` });
+      runtimes.set(source, this.addRuntime(config, { persisted: false, demo: false, replay: { fallbackNode: label } }));
+    });
+    const player = new RecordingPlayer(recording, {
+      onFrame: (families, timestampMs, source) => {
+        const runtime = runtimes.get(source);
+        if (!runtime || !this.targets.has(runtime.config.id)) return;
+        const now = this.now();
+        this.ingestFamilies(runtime, families, timestampMs, now);
+        this.states.recordSuccess(runtime.config.id, 0, now);
+        this.queueTarget(runtime);
+      },
+      onStatus: () => this.queueReplay(),
+    });
+    this.replay = { name, player, runtimes: [...runtimes.values()], sources: recording.sources.map((s) => s ?? name) };
+    // Show the first moment at once, then play.
+    player.seek(0);
+    player.play();
+    this.queueReplay();
+    return this.replayStatus()!;
+  }
+
+  async replayInspection(id: string): Promise<ReplayStatus> {
+    return this.openReplay(this.inspector.filePath(id));
+  }
+
+  async controlReplay(control: ReplayControl): Promise<ReplayStatus | null> {
+    const replay = this.replay;
+    if (!replay) throw new Error('no recording is being replayed; open one first');
+    switch (control.action) {
+      case 'play':
+        replay.player.play();
+        break;
+      case 'pause':
+        replay.player.pause();
+        break;
+      case 'seek':
+        replay.player.seek(Math.min(control.positionMs, replay.player.durationMs));
+        break;
+      case 'speed':
+        replay.player.setSpeed(control.speed);
+        break;
+      case 'close':
+        await this.closeReplay();
+        return null;
+    }
+    this.queueReplay();
+    return this.replayStatus();
+  }
+
+  async getReplay(): Promise<ReplayStatus | null> {
+    return this.replayStatus();
+  }
+
+  private replayStatus(): ReplayStatus | null {
+    if (!this.replay) return null;
+    const status = this.replay.player.status();
+    return { name: this.replay.name, state: status.state, speed: status.speed, positionMs: status.positionMs, durationMs: status.durationMs, recordedStartMs: status.startMs, sources: this.replay.sources };
+  }
+
+  private async closeReplay(): Promise<void> {
+    const replay = this.replay;
+    if (!replay) return;
+    this.replay = null;
+    replay.player.dispose();
+    for (const runtime of replay.runtimes) if (this.targets.has(runtime.config.id)) this.removeRuntime(runtime);
+    this.queueReplay();
+  }
+
+  private queueReplay(): void {
+    this.pending.replay = true;
+    this.scheduleFlush();
+  }
+
   /** Ask front ends to show an inspection (File > Open, argv, open-with). */
   showInspection(id: string): void {
     this.pending.showInspection = id;
@@ -317,13 +413,23 @@ export class PulseService implements PulseBackend {
         remedy: 'check that the URL is a metrics endpoint such as http://host:9400/metrics',
       };
     }
-    const observedAt = this.now();
-    const out = runtime.pipeline.ingest(parsed.families, { sourceId: config.id, fallbackNode: new URL(config.url).host, observedAt });
+    const now = this.now();
+    this.ingestFamilies(runtime, parsed.families, now, now);
+    return { ok: true };
+  }
+
+  /**
+   * Families from any source (scrape, replay frame) -> GPUs, history, tick. `observedAt` is the
+   * data's own time (rates use it); history is kept on the wall clock so views always move forward.
+   */
+  private ingestFamilies(runtime: TargetRuntime, families: Family[], observedAt: number, wallClock: number): void {
+    const { config } = runtime;
+    const out = runtime.pipeline.ingest(families, { sourceId: config.id, fallbackNode: runtime.fallbackNode, observedAt });
     const seen = new Set<string>();
     for (const gpu of out.gpus) {
       seen.add(gpu.key);
       this.gpus.set(gpu.key, gpu);
-      this.history.push(gpu.key, observedAt, historyValues(gpu));
+      this.history.push(gpu.key, wallClock, historyValues(gpu));
       this.pending.gpus.set(gpu.key, gpu);
     }
     for (const key of runtime.gpuKeys) if (!seen.has(key)) this.dropGpu(key);
@@ -331,7 +437,6 @@ export class PulseService implements PulseBackend {
     this.extras.set(config.id, out.extras);
     runtime.nodes = [...new Set(out.gpus.map((g) => g.node))].sort();
     runtime.notice = out.gpus.length === 0 ? { message: `no dcgm GPU series at ${config.url}`, remedy: 'point the target at a dcgm-exporter (default port 9400)' } : null;
-    return { ok: true };
   }
 
   private targetInfo(runtime: TargetRuntime): TargetInfo {
@@ -353,6 +458,7 @@ export class PulseService implements PulseBackend {
       intervalMs: config.intervalMs,
       pinned: config.pinned,
       demo: runtime.demo,
+      replay: runtime.replay || undefined,
       nodes: runtime.nodes,
       timeoutMs: config.timeoutMs,
       authKind: config.auth.kind,
@@ -371,10 +477,12 @@ export class PulseService implements PulseBackend {
 
   // ---- targets ----
 
-  private addRuntime(config: TargetConfig, flags: { persisted: boolean; demo: boolean }): TargetRuntime {
+  private addRuntime(config: TargetConfig, flags: { persisted: boolean; demo: boolean; replay?: { fallbackNode: string } }): TargetRuntime {
     const runtime: TargetRuntime = {
       config,
+      fallbackNode: flags.replay?.fallbackNode ?? new URL(config.url).host,
       demo: flags.demo,
+      replay: flags.replay !== undefined,
       persisted: flags.persisted,
       pipeline: createDcgmPipeline(),
       gpuKeys: new Set(),
@@ -384,8 +492,9 @@ export class PulseService implements PulseBackend {
     };
     this.targets.set(config.id, runtime);
     this.states.upsert(config.id, config.intervalMs);
+    // A replay source is fed by the player, never scraped.
     // Small fleets get data at once; large ones start at random phases so scrapes stay spread out.
-    this.scheduler.upsert(config, { runNow: this.targets.size <= RUN_NOW_FLEET_SIZE });
+    if (!runtime.replay) this.scheduler.upsert(config, { runNow: this.targets.size <= RUN_NOW_FLEET_SIZE });
     this.queueTarget(runtime);
     return runtime;
   }
@@ -464,6 +573,7 @@ export class PulseService implements PulseBackend {
     };
     if (pending.inspections.size > 0) tick.inspections = [...pending.inspections.values()];
     if (pending.showInspection) tick.showInspection = pending.showInspection;
+    if (pending.replay) tick.replay = this.replayStatus();
     for (const listener of this.listeners) {
       try {
         listener(tick);
@@ -482,6 +592,7 @@ function emptyPending() {
     removedTargets: new Set<string>(),
     inspections: new Map<string, InspectionInfo>(),
     showInspection: null as string | null,
+    replay: false,
   };
 }
 

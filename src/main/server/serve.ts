@@ -15,6 +15,8 @@ export interface ServeOptions {
   port: number;
   demo: boolean;
   targets: TargetConfig[];
+  /** A recording to replay at start (gpu-pulse record output or a dcgmi dmon capture). */
+  replay?: string;
   configDir: string;
   token?: string;
   version: string;
@@ -56,6 +58,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
   });
   await service.start();
+  if (opts.replay) await service.openReplay(opts.replay);
   // The same /metrics as `gpu-pulse exporter`: computed GPU metrics plus the fleet self-metrics.
   const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [service.selfMetrics.registry] });
   const http = await startHttpAdapter({

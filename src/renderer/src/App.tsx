@@ -12,6 +12,7 @@ import { InspectorView } from './inspector/InspectorView';
 import { FileDrop } from './inspector/FileDrop';
 import { navigate, routeHref, useRoute, type Route } from './navigation';
 import { useShortcuts } from './shortcuts';
+import { ReplayBar, useReplay } from './components/ReplayBar';
 
 const NAV: Array<{ label: string; route: Route; key: string }> = [
   { label: 'Fleet', route: { view: 'fleet' }, key: 'fleet' },
@@ -30,6 +31,7 @@ export function App({ api }: { api: PulseApi }) {
   const [addingTarget, setAddingTarget] = useState(false);
   const openAddTarget = useCallback(() => setAddingTarget(true), []);
   useShortcuts(api, openAddTarget);
+  const replay = useReplay(api);
 
   useEffect(() => {
     void store.start();
@@ -73,6 +75,7 @@ export function App({ api }: { api: PulseApi }) {
           {gpuCount} GPUs · {targets.length} targets{down > 0 ? ` · ${down} not up` : ''}
         </span>
       </header>
+      {replay ? <ReplayBar api={api} replay={replay} /> : null}
       <main>
         {route.view === 'inspector' ? (
           <InspectorView api={api} inspectionId={route.id} />

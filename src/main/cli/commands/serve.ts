@@ -15,6 +15,7 @@ Options:
   --target URL         scrape this dcgm-exporter URL (repeatable; not saved)
   --targets-file FILE  scrape the URLs in FILE: one per line, or a Prometheus file_sd JSON/YAML list
   --interval SECONDS   poll interval for --target and --targets-file (default 15)
+  --replay FILE        replay a recording (gpu-pulse record output, .gz, or a dcgmi dmon capture)
   --config-dir DIR     where settings live (default ${defaultConfigDir()})
   --token TOKEN        require this token for /api (generated when binding beyond loopback)
   -h, --help           show this help
@@ -32,6 +33,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         target: { type: 'string', multiple: true, default: [] },
         'targets-file': { type: 'string' },
         interval: { type: 'string' },
+        replay: { type: 'string' },
         'config-dir': { type: 'string' },
         token: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -77,6 +79,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     port,
     demo: values.demo!,
     targets,
+    replay: values.replay,
     configDir: values['config-dir'] ?? defaultConfigDir(),
     token: values.token,
     version: __GPU_PULSE_VERSION__,

@@ -116,6 +116,13 @@ export class Inspector {
     return { a, b, rows: compareGpus(ea.info.gpus, eb.info.gpus) };
   }
 
+  /** Where an open file's bytes are on disk (a temp copy for uploads), e.g. to replay it. */
+  filePath(id: string): string {
+    const entry = this.entry(id);
+    if (!entry.path || entry.info.status === 'parsing') throw new Error(`${entry.info.name} is still being read; try again when it has opened`);
+    return entry.path;
+  }
+
   close(id: string): void {
     const entry = this.entries.get(id);
     if (entry) void this.closeEntry(entry);

@@ -14,7 +14,8 @@ export function NodeHeader({ node, target, gpuCount, now, onPin }: { node: strin
         </h2>
         <span className={`state-chip state-${state}`}>{state}</span>
         {target?.demo ? <span className="demo-chip" title="Built-in simulated dcgm-exporter">demo</span> : null}
-        {target ? (
+        {target?.replay ? <span className="replay-chip" title="Replayed from a recording, not live">replay</span> : null}
+        {target && !target.replay ? (
           <button
             type="button"
             className={`pin-button${target.pinned ? ' pinned' : ''}`}
