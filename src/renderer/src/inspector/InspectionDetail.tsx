@@ -9,8 +9,14 @@ import { ProblemsList } from './ProblemsList';
 import { ProgressBar } from './ProgressBar';
 import { SeriesList } from './SeriesList';
 import { SourcePanel, type SourceTarget } from './SourcePanel';
+import { navigate } from '../navigation';
 
 type Tab = 'gpus' | 'problems' | 'families' | 'series';
+
+/** Recordings (`gpu-pulse record` output has timestamps: OpenMetrics) and dmon captures replay over time. */
+function canReplay(info: InspectionInfo): boolean {
+  return info.status === 'done' && info.gpus.length > 0 && (info.format === 'openmetrics' || info.format === 'dmon');
+}
 
 function firstTab(info: InspectionInfo): Tab {
   if (info.problems.some((p) => p.severity === 'error')) return 'problems';
@@ -63,6 +69,21 @@ export function InspectionDetail({ api, info, onCompare, onClose }: { api: Pulse
           </span>
         ) : null}
         <span className="spacer" />
+        {canReplay(info) ? (
+          <button
+            type="button"
+            data-testid="inspection-replay"
+            title="Play this recording through the fleet views"
+            onClick={() =>
+              api.replayInspection(info.id).then(
+                () => navigate({ view: 'fleet' }),
+                (err: Error) => window.alert(`Cannot replay ${info.name}: ${err.message}`),
+              )
+            }
+          >
+            ▶ Replay
+          </button>
+        ) : null}
         <button type="button" onClick={onCompare} disabled={info.status !== 'done'}>
           Compare…
         </button>
