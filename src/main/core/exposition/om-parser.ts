@@ -12,7 +12,10 @@ import * as scan from './scan';
 const { LineParser, setLabel } = lineParser;
 const {
   codePointLength,
+  codesMatch,
+  codesOf,
   columnOf,
+  isLabelNameChar,
   isLabelNameStart,
   isLegacyLabelName,
   isLegacyMetricName,
@@ -34,6 +37,14 @@ const EQUALS = 61;
 const QUOTE = 34;
 const CR = 13;
 
+/** Names of a label set by position (and their codes, null when quoted), to match the next. */
+interface LabelCache {
+  names: string[];
+  codes: (Uint8Array | null)[];
+  /** How many leading entries form the last complete, checked label set. */
+  valid: number;
+}
+
 const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'stateset', 'info', 'summary', 'unknown']);
 
 /** Combined length of exemplar label names and values, in code points (spec "Exemplars"). */
@@ -46,10 +57,11 @@ export class OmParser extends LineParser {
   private lastName = '';
   /** Metric name found quoted inside the braces by `readLabels`. */
   private braceName: string | undefined;
-  /** Label names of the current label set by position, kept as a cache for the next one. */
-  private readonly labelNames: string[] = [];
+  /** Label names of the last metric and exemplar label sets, kept to match the next ones. */
+  private readonly metricCache: LabelCache = { names: [], codes: [], valid: 0 };
+  private readonly exemplarCache: LabelCache = { names: [], codes: [], valid: 0 };
   /** The last metric label set as the rules need it (one object, rewritten per sample). */
-  private readonly source = { raw: null as string | null, names: this.labelNames, count: 0 } satisfies LabelSource;
+  private readonly source = { raw: null as string | null, names: this.metricCache.names, count: 0 } satisfies LabelSource;
   private labelCount = 0;
   // Set by matchCurrent.
   private matchedName = '';
@@ -343,13 +355,21 @@ export class OmParser extends LineParser {
   private readLabels(brace: number, end: number, exemplar: boolean): Labels | undefined {
     const s = this.s;
     const labels: Labels = {};
-    const seen = this.labelNames;
+    // Exemplar label sets have their own cache so they do not evict the metric's names.
+    const cache = exemplar ? this.exemplarCache : this.metricCache;
+    const seen = cache.names;
     let count = 0;
+    // seen[0, valid) is the previous complete label set; reset until this one completes.
+    const valid = cache.valid;
+    cache.valid = 0;
+    let hit = false;
+    let allHits = true;
     this.braceName = undefined;
     this.plainLabels = true;
     let p = brace + 1;
     if (p < end && s.charCodeAt(p) === RBRACE) {
       this.pos = p + 1;
+      this.labelCount = 0;
       return labels;
     }
     for (;;) {
@@ -391,13 +411,20 @@ export class OmParser extends LineParser {
           return undefined;
         }
         labelName = q;
+        cache.codes[count] = null; // written quoted: never matched in place
       } else if (isLabelNameStart(c)) {
-        // Reusing the string seen at this position last time spares V8 re-interning a fresh
-        // slice as a property key on every sample.
-        const e = scanLabelName(s, p + 1, end);
-        labelName = s.slice(p, e);
-        const cached = seen[count];
-        if (labelName === cached) labelName = cached;
+        // A name equal to the one at this position in the previous label set is reused as the
+        // same string: no slice, no checks again, and V8 need not intern a fresh property key.
+        const codes = count < valid ? cache.codes[count] : null;
+        let e: number;
+        if (codes !== null && codesMatch(s, p, codes) && !isLabelNameChar(s.charCodeAt((e = p + codes.length)))) {
+          labelName = seen[count];
+          hit = true;
+        } else {
+          e = scanLabelName(s, p + 1, end);
+          labelName = s.slice(p, e);
+          cache.codes[count] = codesOf(s, p, e);
+        }
         p = e;
         if (p >= end || s.charCodeAt(p) !== EQUALS) {
           this.report(p, 'expected-equals', `expected '=' after label name "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
@@ -407,17 +434,24 @@ export class OmParser extends LineParser {
         this.report(p, 'invalid-label-name', `invalid label name: unexpected '${s[p]}'; expected [a-zA-Z_]${this.legacyNames ? '' : ' or a quoted name'}`);
         return undefined;
       }
-      if (labelName.charCodeAt(0) === 95 && labelName.charCodeAt(1) === 95) {
-        this.reportTolerated(nameAt, 'reserved-label-name', `label name "${labelName}" is reserved: names beginning with "__" are for internal use`);
-        if (!this.lenient) return undefined;
+      if (!hit) {
+        if (labelName.charCodeAt(0) === 95 && labelName.charCodeAt(1) === 95) {
+          this.reportTolerated(nameAt, 'reserved-label-name', `label name "${labelName}" is reserved: names beginning with "__" are for internal use`);
+          if (!this.lenient) return undefined;
+        }
+        allHits = false;
       }
-      for (let i = 0; i < count; i++) {
-        if (seen[i] === labelName) {
-          this.report(nameAt, 'duplicate-label', `duplicate label name "${labelName}"`);
-          return undefined;
+      // While every name so far repeats the previous (checked) label set, none can repeat.
+      if (!allHits) {
+        for (let i = 0; i < count; i++) {
+          if (seen[i] === labelName) {
+            this.report(nameAt, 'duplicate-label', `duplicate label name "${labelName}"`);
+            return undefined;
+          }
         }
       }
       seen[count++] = labelName;
+      hit = false;
       p++; // '='
       if (p >= end || s.charCodeAt(p) !== QUOTE) {
         this.report(p, 'expected-quote', `expected '"' at start of the value of label "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
@@ -447,6 +481,7 @@ export class OmParser extends LineParser {
     }
     this.pos = p + 1;
     this.labelCount = count;
+    cache.valid = count;
     return labels;
   }
 

@@ -12,6 +12,7 @@ import * as scan from './scan';
 const { LineParser, setLabel } = lineParser;
 const {
   isBlank,
+  isLabelNameChar,
   isLabelNameStart,
   isLegacyLabelName,
   isLegacyMetricName,
@@ -19,6 +20,8 @@ const {
   isMetricNameStart,
   parseFloatToken,
   parseIntTimestamp,
+  codesMatch,
+  codesOf,
   regionEquals,
   scanLabelName,
   scanMetricName,
@@ -54,10 +57,7 @@ interface FamilyState {
 const SUFFIXES = ['_count', '_sum', '_bucket'] as const;
 
 function legacyCodes(name: string): Uint8Array | null {
-  if (!isLegacyMetricName(name)) return null;
-  const codes = new Uint8Array(name.length);
-  for (let i = 0; i < name.length; i++) codes[i] = name.charCodeAt(i);
-  return codes;
+  return isLegacyMetricName(name) ? codesOf(name, 0, name.length) : null;
 }
 
 const TYPE_WORDS: Record<string, MetricType> = {
@@ -97,6 +97,9 @@ export class PromParser extends LineParser {
   private braceName: string | undefined;
   /** Label names of the current label set by position, kept as a cache for the next one. */
   private readonly labelNames: string[] = [];
+  /** Character codes of labelNames (null if quoted), to match them in place. */
+  private readonly labelCodes: (Uint8Array | null)[] = [];
+  private validNames = 0;
 
   constructor(opts: ParseOptions) {
     super(opts);
@@ -373,7 +376,7 @@ export class PromParser extends LineParser {
     const n = codes.length;
     if (p + n > end) return -1;
     const s = this.s;
-    for (let i = 0; i < n; i++) if (s.charCodeAt(p + i) !== codes[i]) return -1;
+    if (!codesMatch(s, p, codes)) return -1;
     const e = p + n;
     const c = s.charCodeAt(e);
     if (!isMetricNameChar(c)) {
@@ -406,6 +409,11 @@ export class PromParser extends LineParser {
     const labels: Labels = {};
     const seen = this.labelNames;
     let count = 0;
+    // seen[0, valid) is the previous complete label set; reset until this one completes.
+    const valid = this.validNames;
+    this.validNames = 0;
+    let hit = false;
+    let allHits = true;
     this.braceName = undefined;
     let p = brace + 1;
     for (;;) {
@@ -446,17 +454,24 @@ export class PromParser extends LineParser {
           continue;
         }
         labelName = q;
+        this.labelCodes[count] = null; // written quoted: never matched in place
         if (labelName === '' || (this.legacyNames && !isLegacyLabelName(labelName))) {
           this.report(nameAt, 'invalid-label-name', `invalid label name "${labelName}"${this.legacyNames ? ' under legacy name validation' : ''}`);
           return undefined;
         }
       } else if (isLabelNameStart(c)) {
-        const e = scanLabelName(s, p + 1, end);
-        // Reusing the string seen at this position last time spares V8 interning a fresh
-        // string as a property key on every sample.
-        labelName = s.slice(p, e);
-        const cached = seen[count];
-        if (labelName === cached) labelName = cached;
+        // A name equal to the one at this position in the previous label set is reused as the
+        // same string: no slice, no checks again, and V8 need not intern a fresh property key.
+        const codes = count < valid ? this.labelCodes[count] : null;
+        let e: number;
+        if (codes !== null && codesMatch(s, p, codes) && !isLabelNameChar(s.charCodeAt((e = p + codes.length)))) {
+          labelName = seen[count];
+          hit = true;
+        } else {
+          e = scanLabelName(s, p + 1, end);
+          labelName = s.slice(p, e);
+          this.labelCodes[count] = codesOf(s, p, e);
+        }
         p = skipBlanks(s, e, end);
         if (p >= end || s.charCodeAt(p) !== EQUALS) {
           this.report(p, 'expected-equals', `expected '=' after label name "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
@@ -466,17 +481,24 @@ export class PromParser extends LineParser {
         this.report(p, 'invalid-label-name', `invalid label name: unexpected '${s[p]}'; expected [a-zA-Z_] or a quoted name`);
         return undefined;
       }
-      if (labelName === '__name__') {
-        this.report(nameAt, 'reserved-label-name', 'label name "__name__" is reserved');
-        return undefined;
-      }
-      for (let i = 0; i < count; i++) {
-        if (seen[i] === labelName) {
-          this.report(nameAt, 'duplicate-label', `duplicate label names: "${labelName}" appears twice`);
+      if (!hit) {
+        if (labelName === '__name__') {
+          this.report(nameAt, 'reserved-label-name', 'label name "__name__" is reserved');
           return undefined;
+        }
+        allHits = false;
+      }
+      // While every name so far repeats the previous (checked) label set, none can repeat.
+      if (!allHits) {
+        for (let i = 0; i < count; i++) {
+          if (seen[i] === labelName) {
+            this.report(nameAt, 'duplicate-label', `duplicate label names: "${labelName}" appears twice`);
+            return undefined;
+          }
         }
       }
       seen[count++] = labelName;
+      hit = false;
       // at '='
       p = skipBlanks(s, p + 1, end);
       if (p >= end || s.charCodeAt(p) !== QUOTE) {
@@ -497,6 +519,7 @@ export class PromParser extends LineParser {
       return undefined;
     }
     this.pos = p + 1;
+    this.validNames = count;
     return labels;
   }
 

@@ -42,6 +42,11 @@ export function isMetricNameChar(c: number): boolean {
   return c < 128 && METRIC_CONT[c] === 1;
 }
 
+/** False for NaN (a read past the end). */
+export function isLabelNameChar(c: number): boolean {
+  return c < 128 && LABEL_CONT[c] === 1;
+}
+
 export function isLabelNameStart(c: number): boolean {
   return c < 128 && LABEL_START[c] === 1;
 }
@@ -81,6 +86,22 @@ export function isBlank(c: number): boolean {
 /** s[p, p + t.length) === t for short literals; reads past the end never match (NaN). */
 export function regionEquals(s: string, p: number, t: string): boolean {
   for (let i = 0; i < t.length; i++) if (s.charCodeAt(p + i) !== t.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * Character codes of s[start, end) (ASCII names only). Comparing a line against a byte array
+ * is markedly faster than against another string, whose kind (sliced or flat) varies.
+ */
+export function codesOf(s: string, start: number, end: number): Uint8Array {
+  const codes = new Uint8Array(end - start);
+  for (let i = start; i < end; i++) codes[i - start] = s.charCodeAt(i);
+  return codes;
+}
+
+/** s[p, p + codes.length) has exactly these codes; reads past the end never match (NaN). */
+export function codesMatch(s: string, p: number, codes: Uint8Array): boolean {
+  for (let i = 0; i < codes.length; i++) if (s.charCodeAt(p + i) !== codes[i]) return false;
   return true;
 }
 
