@@ -27,7 +27,9 @@ const FilePathSchema = z.string().min(1).max(4096);
 
 export const AddTargetRequestSchema = z
   .object({
+    kind: z.enum(['exporter', 'prometheus']).optional(),
     url: HttpUrlSchema,
+    selector: z.string().max(2000).optional(),
     name: z.string().trim().max(200).optional(),
     group: z.string().trim().max(200).optional(),
     intervalMs: z.number().int().min(1000).max(3_600_000).optional(),

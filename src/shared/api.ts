@@ -16,7 +16,9 @@ export type TargetState =
 
 export interface TargetInfo {
   id: string;
+  kind: 'exporter' | 'prometheus';
   url: string;
+  selector: string | null;
   name: string;
   group: string | null;
   state: TargetState;
@@ -102,7 +104,11 @@ export interface TargetTlsRequest {
 }
 
 export interface AddTargetRequest {
+  /** `exporter` (default): a dcgm-exporter to scrape; `prometheus`: a Prometheus server to query. */
+  kind?: 'exporter' | 'prometheus';
   url: string;
+  /** Prometheus sources: label matchers, e.g. {cluster="a100-pool"}. */
+  selector?: string;
   name?: string;
   group?: string;
   intervalMs?: number;

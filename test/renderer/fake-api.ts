@@ -4,7 +4,9 @@ import type { GpuSnapshot } from '../../src/shared/gpu';
 export function target(over: Partial<TargetInfo> = {}): TargetInfo {
   return {
     id: 't1',
+    kind: 'exporter',
     url: 'http://node-a:9400/metrics',
+    selector: null,
     name: 'node-a',
     group: null,
     state: 'up',

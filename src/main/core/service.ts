@@ -21,13 +21,16 @@ import type {
 } from '../../shared/api';
 import { HISTORY_FIELDS } from '../../shared/api';
 import type { GpuSnapshot, NodeExtra } from '../../shared/gpu';
+
+type DcgmPipeline = ReturnType<typeof createDcgmPipeline>;
 import { parseExposition, formatFromContentType } from './exposition';
 import { createDcgmPipeline } from './dcgm';
+import { createPrometheusSource, parseSelector, type PrometheusSource } from './sources/prometheus';
 import { createScraper, type Scraper, type ScrapeRequest } from './sources/http-scrape';
 import { HistoryStore, type HistoryOptions } from './fleet/history';
 import { ScrapeScheduler } from './fleet/scheduler';
 import { TargetStateTracker } from './fleet/target-state';
-import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from './fleet/scrape-target';
+import { buildScrapeRequest, createTargetRunner, type IngestOutcome, type ScrapeSuccess } from './fleet/scrape-target';
 import { probeTarget } from './target-probe';
 import { createSelfMetrics, type SelfMetrics } from './fleet/self-metrics';
 import { DEFAULT_TIMEOUT_MS, TargetConfigSchema, toStoredTarget, type TargetConfig, type TargetInput } from './fleet/targets';
@@ -75,6 +78,8 @@ interface TargetRuntime {
   replay: boolean;
   persisted: boolean;
   pipeline: ReturnType<typeof createDcgmPipeline>;
+  /** Prometheus sources: the server client and one pipeline per scraped instance (counter state). */
+  prometheus: { source: PrometheusSource | null; pipelines: Map<string, DcgmPipeline>; backfilledFrom: Map<string, number> } | null;
   gpuKeys: Set<string>;
   nodes: string[];
   /** Set when the last successful scrape found no GPU series. */
@@ -132,7 +137,11 @@ export class PulseService implements PulseBackend {
         if (runtime) this.queueTarget(runtime);
       },
     });
-    this.scheduler = new ScrapeScheduler({ concurrency: opts.concurrency ?? 64, jitterRatio: 0.1, run: runTarget });
+    this.scheduler = new ScrapeScheduler({
+      concurrency: opts.concurrency ?? 64,
+      jitterRatio: 0.1,
+      run: (target: TargetConfig) => (target.kind === 'prometheus' ? this.pollPrometheus(target) : runTarget(target)),
+    });
   }
 
   async start(): Promise<void> {
@@ -155,6 +164,7 @@ export class PulseService implements PulseBackend {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     await this.stopDemo();
     await this.closeReplay();
+    await Promise.all([...this.targets.values()].map((t) => t.prometheus?.source?.close()));
     await this.inspector.dispose();
     await this.scraper.close();
   }
@@ -176,6 +186,7 @@ export class PulseService implements PulseBackend {
   async getHistory(req: HistoryRequest): Promise<HistoryResponse> {
     const to = this.now();
     const from = to - (req.windowMs ?? 15 * 60_000);
+    await this.backfillPrometheus(req.keys, from, to);
     const series: HistoryResponse['series'] = {};
     for (const key of req.keys) {
       if (!this.gpus.has(key)) continue;
@@ -186,8 +197,10 @@ export class PulseService implements PulseBackend {
   }
 
   async addTarget(req: AddTargetRequest): Promise<TargetInfo> {
-    const url = normalizeTargetUrl(req.url);
-    const duplicate = [...this.targets.values()].find((t) => !t.demo && t.config.url === url);
+    const url = req.kind === 'prometheus' ? new URL(req.url).toString() : normalizeTargetUrl(req.url);
+    const selector = req.kind === 'prometheus' ? (req.selector?.trim() || undefined) : undefined;
+    // The same Prometheus server with another selector is another source.
+    const duplicate = [...this.targets.values()].find((t) => !t.demo && !t.replay && t.config.url === url && t.config.kind === (req.kind ?? 'exporter') && t.config.selector === selector);
     if (duplicate) throw new Error(`${url} is already a target ("${duplicate.config.name || duplicate.config.url}")`);
     const config = await toStoredTarget(targetInput(newTargetId(), req, null), this.secrets);
     // The demo fleet stands in only while nothing is configured.
@@ -211,6 +224,10 @@ export class PulseService implements PulseBackend {
     const config = await toStoredTarget(targetInput(id, req, runtime.config), this.secrets);
     const urlChanged = config.url !== runtime.config.url;
     runtime.config = config;
+    if (runtime.prometheus) {
+      void runtime.prometheus.source?.close();
+      runtime.prometheus = { source: null, pipelines: new Map(), backfilledFrom: new Map() };
+    }
     if (urlChanged) {
       // Another endpoint: its GPUs and counter history start from scratch.
       for (const key of runtime.gpuKeys) this.dropGpu(key);
@@ -423,20 +440,31 @@ export class PulseService implements PulseBackend {
    * data's own time (rates use it); history is kept on the wall clock so views always move forward.
    */
   private ingestFamilies(runtime: TargetRuntime, families: Family[], observedAt: number, wallClock: number): void {
+    this.applyBatches(runtime, [{ families, fallbackNode: runtime.fallbackNode, observedAt, pipeline: runtime.pipeline }], wallClock);
+  }
+
+  /** One refresh of a source: every batch through its pipeline; GPUs no batch mentions are dropped. */
+  private applyBatches(runtime: TargetRuntime, batches: Array<{ families: Family[]; fallbackNode: string; observedAt: number; pipeline: DcgmPipeline }>, wallClock: number | null): void {
     const { config } = runtime;
-    const out = runtime.pipeline.ingest(families, { sourceId: config.id, fallbackNode: runtime.fallbackNode, observedAt });
     const seen = new Set<string>();
-    for (const gpu of out.gpus) {
-      seen.add(gpu.key);
-      this.gpus.set(gpu.key, gpu);
-      this.history.push(gpu.key, wallClock, historyValues(gpu));
-      this.pending.gpus.set(gpu.key, gpu);
+    const extras: NodeExtra[] = [];
+    for (const batch of batches) {
+      const out = batch.pipeline.ingest(batch.families, { sourceId: config.id, fallbackNode: batch.fallbackNode, observedAt: batch.observedAt });
+      for (const gpu of out.gpus) {
+        seen.add(gpu.key);
+        const previous = this.gpus.get(gpu.key);
+        this.gpus.set(gpu.key, gpu);
+        // Prometheus answers the same scrape again until the next one: keep history to real samples.
+        if (!previous || previous.observedAt !== gpu.observedAt) this.history.push(gpu.key, wallClock ?? gpu.observedAt, historyValues(gpu));
+        this.pending.gpus.set(gpu.key, gpu);
+      }
+      extras.push(...out.extras);
     }
     for (const key of runtime.gpuKeys) if (!seen.has(key)) this.dropGpu(key);
     runtime.gpuKeys = seen;
-    this.extras.set(config.id, out.extras);
-    runtime.nodes = [...new Set(out.gpus.map((g) => g.node))].sort();
-    runtime.notice = out.gpus.length === 0 ? { message: `no dcgm GPU series at ${config.url}`, remedy: 'point the target at a dcgm-exporter (default port 9400)' } : null;
+    this.extras.set(config.id, extras);
+    runtime.nodes = [...new Set([...seen].map((k) => this.gpus.get(k)!.node))].sort();
+    runtime.notice = seen.size === 0 ? { message: `no dcgm GPU series at ${config.url}`, remedy: 'point the target at a dcgm-exporter (default port 9400)' } : null;
   }
 
   private targetInfo(runtime: TargetRuntime): TargetInfo {
@@ -445,7 +473,9 @@ export class PulseService implements PulseBackend {
     const notice = status.state === 'up' ? runtime.notice : null;
     return {
       id: config.id,
+      kind: config.kind,
       url: config.url,
+      selector: config.selector ?? null,
       name: config.name || new URL(config.url).host,
       group: config.group || null,
       state: status.state,
@@ -475,6 +505,113 @@ export class PulseService implements PulseBackend {
     }
   }
 
+  // ---- Prometheus sources ----
+
+  /** Created at the first poll, when the credentials can be resolved (an async step). */
+  private async prometheusSource(runtime: TargetRuntime): Promise<PrometheusSource> {
+    const prometheus = runtime.prometheus!;
+    if (prometheus.source) return prometheus.source;
+    const { config } = runtime;
+    const request = await buildScrapeRequest(config, this.secrets);
+    prometheus.source = createPrometheusSource({
+      baseUrl: config.url,
+      selector: config.selector,
+      timeoutMs: config.timeoutMs,
+      maxBytes: config.maxBytes,
+      tls: config.tls,
+      headers: config.headers,
+      auth: request.auth,
+    });
+    return prometheus.source;
+  }
+
+  private async pollPrometheus(config: TargetConfig): Promise<'ok' | 'failed'> {
+    const runtime = this.targets.get(config.id);
+    if (!runtime?.prometheus) return 'failed';
+    let source: PrometheusSource;
+    try {
+      source = await this.prometheusSource(runtime);
+    } catch (err) {
+      const remedy = (err as { remedy?: string }).remedy ?? 'check the server address, selector and credentials';
+      this.states.recordFailure(config.id, { state: 'down', message: (err as Error).message, remedy, durationMs: 0 });
+      this.queueTarget(runtime);
+      return 'failed';
+    }
+    const result = await source.poll();
+    if (!this.targets.has(config.id)) return 'failed';
+    this.selfMetrics.observeScrape(config.id, result.ok ? result.stats.durationMs : result.durationMs, result.ok ? null : result.state);
+    if (!result.ok) {
+      const query = result.query ? ` (query: ${result.query})` : '';
+      this.states.recordFailure(config.id, { state: result.state, message: `${result.message}${query}`, remedy: result.remedy, durationMs: result.durationMs });
+      this.queueTarget(runtime);
+      return 'failed';
+    }
+    const { pipelines } = runtime.prometheus;
+    const batches = result.batches.map((b) => {
+      const id = `${b.instance}\u0000${b.job}`;
+      let pipeline = pipelines.get(id);
+      if (!pipeline) pipelines.set(id, (pipeline = createDcgmPipeline()));
+      return { families: b.families, fallbackNode: b.fallbackNode, observedAt: b.observedAt, pipeline };
+    });
+    this.applyBatches(runtime, batches, null);
+    if (result.notice) runtime.notice = { message: `${result.notice.message} (query: ${result.notice.query})`, remedy: result.notice.remedy };
+    this.states.recordSuccess(config.id, result.stats.durationMs);
+    this.queueTarget(runtime);
+    return 'ok';
+  }
+
+  /**
+   * A view opened on GPUs read through Prometheus: fill their history for the window from
+   * query_range once, so charts have history the moment they open.
+   */
+  private async backfillPrometheus(keys: string[], fromMs: number, toMs: number): Promise<void> {
+    const bySource = new Map<TargetRuntime, GpuSnapshot[]>();
+    for (const key of keys) {
+      const gpu = this.gpus.get(key);
+      const runtime = gpu ? this.targets.get(gpu.sourceId) : undefined;
+      if (!gpu || !runtime?.prometheus) continue;
+      if ((runtime.prometheus.backfilledFrom.get(key) ?? Infinity) <= fromMs) continue;
+      bySource.set(runtime, [...(bySource.get(runtime) ?? []), gpu]);
+    }
+    for (const [runtime, gpus] of bySource) {
+      const prometheus = runtime.prometheus!;
+      if (!prometheus.source) continue;
+      const result = await prometheus.source.backfill({ fromMs, toMs, stepMs: runtime.config.intervalMs, uuids: [...new Set(gpus.map((g) => g.uuid))] });
+      if (!result.ok) continue; // the live view still works; the next view opening tries again
+      // Its own pipelines: replaying old frames must not disturb the live counter state.
+      const pipelines = new Map<string, DcgmPipeline>();
+      const points = new Map<string, Array<[number, Record<string, number | null>]>>();
+      const wanted = new Set(gpus.map((g) => g.key));
+      for (const frame of result.frames) {
+        for (const batch of frame.batches) {
+          const id = `${batch.instance}\u0000${batch.job}`;
+          let pipeline = pipelines.get(id);
+          if (!pipeline) pipelines.set(id, (pipeline = createDcgmPipeline()));
+          for (const gpu of pipeline.ingest(batch.families, { sourceId: runtime.config.id, fallbackNode: batch.fallbackNode, observedAt: frame.observedAt }).gpus) {
+            if (wanted.has(gpu.key)) points.set(gpu.key, [...(points.get(gpu.key) ?? []), [frame.observedAt, historyValues(gpu)]]);
+          }
+        }
+      }
+      for (const [key, backfill] of points) {
+        this.mergeHistory(key, backfill);
+        prometheus.backfilledFrom.set(key, fromMs);
+      }
+    }
+  }
+
+  /** History rings keep time order: rebuild a GPU's with older points in front of what it has. */
+  private mergeHistory(key: string, older: Array<[number, Record<string, number | null>]>): void {
+    const existing = this.history.query(key, [...HISTORY_FIELDS], 0, Number.MAX_SAFE_INTEGER);
+    const firstExisting = existing.t[0] ?? Infinity;
+    this.history.remove(key);
+    for (const [t, values] of older) if (t < firstExisting) this.history.push(key, t, values);
+    existing.t.forEach((t, i) => {
+      const values: Record<string, number | null> = {};
+      for (const field of HISTORY_FIELDS) values[field] = existing.series[field]?.[i] ?? null;
+      this.history.push(key, t, values);
+    });
+  }
+
   // ---- targets ----
 
   private addRuntime(config: TargetConfig, flags: { persisted: boolean; demo: boolean; replay?: { fallbackNode: string } }): TargetRuntime {
@@ -483,6 +620,7 @@ export class PulseService implements PulseBackend {
       fallbackNode: flags.replay?.fallbackNode ?? new URL(config.url).host,
       demo: flags.demo,
       replay: flags.replay !== undefined,
+      prometheus: config.kind === 'prometheus' ? { source: null, pipelines: new Map(), backfilledFrom: new Map() } : null,
       persisted: flags.persisted,
       pipeline: createDcgmPipeline(),
       gpuKeys: new Set(),
@@ -503,6 +641,7 @@ export class PulseService implements PulseBackend {
     this.scheduler.remove(runtime.config.id);
     this.states.remove(runtime.config.id);
     this.selfMetrics.forgetTarget(runtime.config.id);
+    void runtime.prometheus?.source?.close();
     this.targets.delete(runtime.config.id);
     for (const key of runtime.gpuKeys) this.dropGpu(key);
     this.extras.delete(runtime.config.id);
@@ -624,9 +763,15 @@ function targetInput(id: string, req: AddTargetRequest, previous: TargetConfig |
     auth = { kind: 'bearer', token };
   }
   const tls = req.tls && Object.values(req.tls).some((v) => v !== undefined && v !== false) ? req.tls : undefined;
+  if (req.kind === 'prometheus' && req.selector?.trim()) {
+    const selector = parseSelector(req.selector);
+    if (!selector.ok) throw new Error(`selector: ${selector.message} (${selector.remedy})`);
+  }
   return {
     id,
-    url: normalizeTargetUrl(req.url),
+    kind: req.kind ?? 'exporter',
+    url: req.kind === 'prometheus' ? new URL(req.url).toString() : normalizeTargetUrl(req.url),
+    selector: req.kind === 'prometheus' && req.selector?.trim() ? req.selector.trim() : undefined,
     name: req.name ?? '',
     group: req.group ?? '',
     intervalMs: req.intervalMs,
@@ -647,10 +792,12 @@ export function normalizeTargetUrl(input: string): string {
 }
 
 /** A target config with the schema's defaults and a fresh id unless one is given. */
-export function makeTargetConfig(input: { url: string; name?: string; group?: string; intervalMs?: number; id?: string }): TargetConfig {
+export function makeTargetConfig(input: { url: string; name?: string; group?: string; intervalMs?: number; id?: string; kind?: 'exporter' | 'prometheus'; selector?: string }): TargetConfig {
   return TargetConfigSchema.parse({
     id: input.id ?? newTargetId(),
-    url: normalizeTargetUrl(input.url),
+    kind: input.kind ?? 'exporter',
+    selector: input.selector,
+    url: input.kind === 'prometheus' ? new URL(input.url).toString() : normalizeTargetUrl(input.url),
     name: input.name ?? '',
     group: input.group ?? '',
     intervalMs: input.intervalMs,

@@ -44,7 +44,11 @@ export const TargetHeadersSchema = z
 
 export const TargetConfigSchema = z.strictObject({
   id: z.string().min(1),
+  /** `exporter`: scrape a dcgm-exporter; `prometheus`: read a Prometheus server's HTTP API at `url`. */
+  kind: z.enum(['exporter', 'prometheus']).default('exporter'),
   url: httpUrl,
+  /** Prometheus sources only: label matchers every series must match, e.g. {cluster="a100-pool"}. */
+  selector: z.string().max(2000).optional(),
   name: z.string().default(''),
   group: z.string().default(''),
   intervalMs: z.number().int().min(1_000).max(3_600_000).default(DEFAULT_INTERVAL_MS),
