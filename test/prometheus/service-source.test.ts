@@ -70,3 +70,25 @@ describe('PulseService with a Prometheus source', () => {
     expect(empty.gpuCount).toBe(0);
   }, 20_000);
 });
+
+describe('gpu-pulse snapshot --prometheus', () => {
+  it('prints the GPUs a Prometheus server holds', async () => {
+    const { run } = await import('../../src/main/cli/commands/snapshot');
+    const exporter = await startDemoExporter({ port: 0, gpus: 8, hostname: 'snap-prom', seed: 9 });
+    const prom = await startPrometheus({ config: { global: { scrape_interval: '1s' }, scrape_configs: [{ job_name: 'dcgm', static_configs: [{ targets: [new URL(exporter.url).host] }] }] } });
+    try {
+      let out = '';
+      const io = { stdout: (s: string) => (out += s), stderr: () => {}, readStdin: async () => Buffer.alloc(0), cwd: process.cwd() };
+      const gpus = await waitFor('8 GPUs in the snapshot', async () => {
+        out = '';
+        const code = await run(['--prometheus', prom.url, '--format', 'json'], io);
+        const parsed = JSON.parse(out) as { gpus: Array<{ node: string; realUtil: { value: number | null } }> };
+        return code === 0 && parsed.gpus.length === 8 ? parsed.gpus : undefined;
+      }, 20_000, 500);
+      expect(gpus.every((g) => g.node === 'snap-prom' && typeof g.realUtil.value === 'number')).toBe(true);
+    } finally {
+      await prom.close();
+      await exporter.close();
+    }
+  }, 40_000);
+});

@@ -3,6 +3,8 @@ import type { CliIo } from '../io';
 import { startServe, targetsFromUrls } from '../../server/serve';
 import { defaultConfigDir } from '../../core/settings/file-store';
 import { parseTargetsFile } from '../../core/fleet/targets';
+import { makeTargetConfig } from '../../core/service';
+import { parseSelector } from '../../core/sources/prometheus';
 
 const HELP = `Usage: gpu-pulse serve [options]
 
@@ -16,6 +18,8 @@ Options:
   --targets-file FILE  scrape the URLs in FILE: one per line, or a Prometheus file_sd JSON/YAML list
   --interval SECONDS   poll interval for --target and --targets-file (default 15)
   --replay FILE        replay a recording (gpu-pulse record output, .gz, or a dcgmi dmon capture)
+  --prometheus URL     read the GPUs a Prometheus server scrapes (repeatable; polled every --interval)
+  --selector SEL       with --prometheus: label matchers, e.g. '{cluster="a100-pool"}'
   --config-dir DIR     where settings live (default ${defaultConfigDir()})
   --token TOKEN        require this token for /api (generated when binding beyond loopback)
   -h, --help           show this help
@@ -34,6 +38,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         'targets-file': { type: 'string' },
         interval: { type: 'string' },
         replay: { type: 'string' },
+        prometheus: { type: 'string', multiple: true, default: [] },
+        selector: { type: 'string' },
         'config-dir': { type: 'string' },
         token: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -64,6 +70,19 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (err) {
     io.stderr(`gpu-pulse serve: --target: ${(err as Error).message}\n`);
     return 2;
+  }
+  try {
+    (values.prometheus ?? []).forEach((url, i) => targets.push(makeTargetConfig({ url, id: `prometheus-${i}`, kind: 'prometheus', selector: values.selector, intervalMs })));
+  } catch (err) {
+    io.stderr(`gpu-pulse serve: --prometheus: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (values.selector !== undefined) {
+    const selector = parseSelector(values.selector);
+    if (!selector.ok) {
+      io.stderr(`gpu-pulse serve: --selector: ${selector.message} (${selector.remedy})\n`);
+      return 2;
+    }
   }
   if (values['targets-file']) {
     try {

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createPrometheusSource } from '../../core/sources/prometheus';
 import { CANONICAL_FIELDS, type CanonicalField, type Readings } from '../../../shared/canonical';
 import type { Attribution, GpuSnapshot, Health, MigInstance, NodeExtra, WorkloadClass } from '../../../shared/gpu';
 import { DEFAULT_WEIGHTS, PRESETS, isPresetName, parseWeights, type Weights } from '../../core/compute';
@@ -24,6 +25,8 @@ Options:
   --preset ai|hpc|mem       real-utilization weights preset (default ai)
   --weights SM,TENSOR,DRAM,GR
                             custom weights, normalised to sum 1 (e.g. 0.5,0.2,0.2,0.1)
+  --prometheus URL          also read every dcgm series a Prometheus server holds (repeatable)
+  --selector SELECTOR       with --prometheus: label matchers, e.g. '{cluster="a100-pool"}'
   -h, --help                show this help
 
 Exit status: 0 when every source was read, 1 when one could not be, 2 on bad usage.
@@ -71,6 +74,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         format: { type: 'string', default: 'table' },
         preset: { type: 'string' },
         weights: { type: 'string' },
+        prometheus: { type: 'string', multiple: true, default: [] },
+        selector: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -102,7 +107,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return usageError(`--weights: ${(err as Error).message}`);
     }
   }
-  if (sources.length === 0) return usageError(`give at least one SOURCE\n\n${HELP}`);
+  const servers = values.prometheus ?? [];
+  if (sources.length === 0 && servers.length === 0) return usageError(`give at least one SOURCE or --prometheus URL\n\n${HELP}`);
+  if (values.selector !== undefined && servers.length === 0) return usageError('--selector goes with --prometheus');
 
   const output: SnapshotOutput = { gpus: [], extras: [], problems: [] };
   let failed = false;
@@ -110,6 +117,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     for (const source of sources) {
       const result = await readSource(source, io, weights, scraper);
+      output.gpus.push(...result.gpus);
+      output.extras.push(...result.extras);
+      output.problems.push(...result.problems);
+      failed ||= result.failed;
+    }
+    for (const server of servers) {
+      const result = await readPrometheus(server, values.selector, weights);
       output.gpus.push(...result.gpus);
       output.extras.push(...result.extras);
       output.problems.push(...result.problems);
@@ -192,6 +206,33 @@ async function readSource(source: string, io: CliIo, weights: Weights, scraper: 
   problems.push(...result.problems.map((p) => ({ ...p, source })));
   const gpus = [...result.gpus].sort(compareGpus).map(toSnapshotGpu);
   return { gpus, extras: result.extras, problems, failed: false };
+}
+
+/** The latest values a Prometheus server holds, one pipeline per scraped instance as in the service. */
+async function readPrometheus(server: string, selector: string | undefined, weights: Weights): Promise<SourceResult> {
+  const problem = (message: string, severity: 'error' | 'warning'): SnapshotProblem => ({ source: server, line: 0, column: 0, code: 'prometheus', message, severity });
+  let source;
+  try {
+    source = createPrometheusSource({ baseUrl: server, selector });
+  } catch (err) {
+    return { gpus: [], extras: [], problems: [problem(`${(err as Error).message}; ${(err as { remedy?: string }).remedy ?? ''}`, 'error')], failed: true };
+  }
+  try {
+    const poll = await source.poll();
+    if (!poll.ok) return { gpus: [], extras: [], problems: [problem(`${poll.message}; ${poll.remedy}${poll.query ? ` (query: ${poll.query})` : ''}`, 'error')], failed: true };
+    const gpus: GpuSnapshot[] = [];
+    const extras: NodeExtra[] = [];
+    const problems: SnapshotProblem[] = poll.notice ? [problem(`${poll.notice.message} (query: ${poll.notice.query}); ${poll.notice.remedy}`, 'warning')] : [];
+    for (const batch of poll.batches) {
+      const out = createDcgmPipeline({ weights }).ingest(batch.families, { sourceId: server, fallbackNode: batch.fallbackNode, observedAt: batch.observedAt });
+      gpus.push(...out.gpus);
+      extras.push(...out.extras);
+      problems.push(...out.problems.map((p) => ({ ...p, source: server })));
+    }
+    return { gpus: gpus.sort(compareGpus).map(toSnapshotGpu), extras, problems, failed: false };
+  } finally {
+    await source.close();
+  }
 }
 
 function compareGpus(a: GpuSnapshot, b: GpuSnapshot): number {

@@ -15,6 +15,11 @@ export function NodeHeader({ node, target, gpuCount, now, onPin }: { node: strin
         <span className={`state-chip state-${state}`}>{state}</span>
         {target?.demo ? <span className="demo-chip" title="Built-in simulated dcgm-exporter">demo</span> : null}
         {target?.replay ? <span className="replay-chip" title="Replayed from a recording, not live">replay</span> : null}
+        {target?.kind === 'prometheus' ? (
+          <span className="source-chip" data-testid="source-badge" title={`Read through the Prometheus server ${target.url}${target.selector ? ` with ${target.selector}` : ''}`}>
+            via Prometheus
+          </span>
+        ) : null}
         {target && !target.replay ? (
           <button
             type="button"

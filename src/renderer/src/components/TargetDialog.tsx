@@ -5,7 +5,9 @@ import type { AddTargetRequest, PulseApi, SecretInput, TargetInfo, TargetTestRes
 type SecretSource = 'typed' | 'env' | 'file';
 
 interface FormState {
+  kind: 'exporter' | 'prometheus';
   url: string;
+  selector: string;
   name: string;
   group: string;
   intervalS: string;
@@ -22,7 +24,9 @@ interface FormState {
 
 function initialForm(target: TargetInfo | null): FormState {
   return {
+    kind: target?.kind ?? 'exporter',
     url: target?.url ?? '',
+    selector: target?.selector ?? '',
     name: target?.name ?? '',
     group: target?.group ?? '',
     intervalS: String((target?.intervalMs ?? 15_000) / 1000),
@@ -57,6 +61,7 @@ export function formToRequest(form: FormState, editing: boolean): AddTargetReque
   if (!editing && form.authKind !== 'none' && secret === undefined) throw new Error(form.authKind === 'basic' ? 'Password: required for basic auth' : 'Token: required for bearer auth');
   const request: AddTargetRequest = {
     url,
+    ...(form.kind === 'prometheus' ? { kind: 'prometheus' as const, selector: form.selector.trim() || undefined } : {}),
     name: form.name.trim() || undefined,
     group: form.group.trim() || undefined,
     intervalMs: seconds(form.intervalS, 'Interval', 1),
@@ -126,11 +131,31 @@ export function TargetDialog({ api, target, onClose }: { api: PulseApi; target: 
           void submit();
         }}
       >
-        <h2 id="target-dialog-title">{target ? `Edit ${target.name}` : 'Add a dcgm-exporter target'}</h2>
+        <h2 id="target-dialog-title">{target ? `Edit ${target.name}` : 'Add a source'}</h2>
         <label>
-          URL
-          <input ref={urlRef} data-testid="add-target-url" value={form.url} onChange={(e) => set({ url: e.target.value })} placeholder="http://gpu-node-1:9400/metrics" required />
+          Source
+          <select data-testid="add-target-kind" value={form.kind} onChange={(e) => set({ kind: e.target.value as FormState['kind'] })} disabled={target !== null}>
+            <option value="exporter">dcgm-exporter (scrape one node)</option>
+            <option value="prometheus">Prometheus server (every node it scrapes)</option>
+          </select>
         </label>
+        <label>
+          {form.kind === 'prometheus' ? 'Prometheus URL' : 'URL'}
+          <input
+            ref={urlRef}
+            data-testid="add-target-url"
+            value={form.url}
+            onChange={(e) => set({ url: e.target.value })}
+            placeholder={form.kind === 'prometheus' ? 'http://prometheus:9090' : 'http://gpu-node-1:9400/metrics'}
+            required
+          />
+        </label>
+        {form.kind === 'prometheus' ? (
+          <label>
+            Selector (optional)
+            <input data-testid="add-target-selector" value={form.selector} onChange={(e) => set({ selector: e.target.value })} placeholder='{cluster="a100-pool"}' />
+          </label>
+        ) : null}
         <div className="form-row">
           <label>
             Name
@@ -151,7 +176,11 @@ export function TargetDialog({ api, target, onClose }: { api: PulseApi; target: 
             <input type="number" min={0.1} step="any" value={form.timeoutS} onChange={(e) => set({ timeoutS: e.target.value })} />
           </label>
         </div>
-        <p className="hint">dcgm-exporter refreshes its values every 30 s by default; polling faster shows repeated values.</p>
+        <p className="hint">
+          {form.kind === 'prometheus'
+            ? 'Each refresh costs one request per metric family, however many nodes the server scrapes; poll no faster than it scrapes.'
+            : 'dcgm-exporter refreshes its values every 30 s by default; polling faster shows repeated values.'}
+        </p>
         <fieldset>
           <legend>Authentication</legend>
           <select aria-label="Authentication" value={form.authKind} onChange={(e) => set({ authKind: e.target.value as FormState['authKind'] })}>

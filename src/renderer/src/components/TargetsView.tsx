@@ -76,6 +76,7 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
               </td>
               <td>
                 {t.name} {t.demo ? <span className="demo-chip">demo</span> : null}
+                {t.kind === 'prometheus' ? <span className="source-chip">Prometheus{t.selector ? ` ${t.selector}` : ''}</span> : null}
               </td>
               <td className="mono">{t.url}</td>
               <td>{t.group ?? ''}</td>
@@ -90,7 +91,7 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
                 {t.tls?.insecureSkipVerify ? <strong className="unsafe-badge"> TLS not verified</strong> : t.url.startsWith('https:') ? ' TLS' : ''}
               </td>
               <td className="row-actions">
-                {!t.demo ? (
+                {!t.demo && !t.replay ? (
                   <>
                     <button type="button" onClick={() => setEditing(t)}>
                       Edit
