@@ -119,11 +119,14 @@ export class OmFamilyRules {
   private groupTimestamp: number | null = null;
   private readonly seenGroups = new Set<string>();
   /**
-   * Series seen in the current group, for dropping duplicates: the first one alone, and a set
-   * only once a group has more (most groups of a dcgm-style family hold one sample).
+   * Series seen in the current group, for dropping duplicates. Within a group series differ
+   * only by name and the skipped label's value (all labels for info), so they are kept as
+   * name -> values without building key strings; the first one is held alone, since most
+   * groups of a dcgm-style family have one sample.
    */
-  private groupFirstSeries: string | null = null;
-  private readonly groupSeries = new Set<string>();
+  private groupFirstName: string | null = null;
+  private groupFirstValue: string | null = null;
+  private readonly groupSeries = new Map<string, Set<string | null>>();
 
   // one-entry cache of the last sample name's relation to the current family
   private lastName = '';
@@ -289,7 +292,7 @@ export class OmFamilyRules {
     this.groupRaw = null;
     this.groupTimestamp = null;
     this.seenGroups.clear();
-    this.groupFirstSeries = null;
+    this.groupFirstName = null;
     this.groupSeries.clear();
     this.lastName = '';
     return cur;
@@ -362,33 +365,37 @@ export class OmFamilyRules {
         this.report(s.line, column, 'invalid-grouping', `samples of "${s.name}" return to a label set seen before another one; a metric's samples must be contiguous, not interleaved`);
       }
       this.seenGroups.add(key);
-      this.groupFirstSeries = null;
+      this.groupFirstName = null;
       if (this.groupSeries.size > 0) this.groupSeries.clear();
     }
-    // Within one group, series differ only by name and the skipped label (all labels for info).
-    const series = type === 'info' ? s.name + '\u0002' + labelsKey(labels, null) : skip === null ? s.name : s.name + '\u0002' + (hasOwn(labels, skip) ? labels[skip] : '\u0003');
-    if (ts !== this.groupTimestamp || !this.seriesSeen(series)) {
+    const seriesValue = type === 'info' ? labelsKey(labels, null) : skip !== null && hasOwn(labels, skip) ? labels[skip] : null;
+    if (ts !== this.groupTimestamp || !this.seriesSeen(s.name, seriesValue)) {
       family.samples.push(s);
     } else {
       this.report(s.line, column, 'duplicate-sample', `duplicate sample for "${s.name}" with the same labels and timestamp; dropped`);
     }
-    this.addSeries(series);
+    this.addSeries(s.name, seriesValue);
     this.groupLabels = labels;
     this.groupSkip = skip;
     this.groupRaw = raw;
     this.groupTimestamp = ts;
   }
 
-  private seriesSeen(series: string): boolean {
-    return series === this.groupFirstSeries || this.groupSeries.has(series);
+  private seriesSeen(name: string, value: string | null): boolean {
+    if (name === this.groupFirstName && value === this.groupFirstValue) return true;
+    const values = this.groupSeries.get(name);
+    return values !== undefined && values.has(value);
   }
 
-  private addSeries(series: string): void {
-    if (this.groupFirstSeries === null) {
-      this.groupFirstSeries = series;
-    } else if (series !== this.groupFirstSeries) {
-      this.groupSeries.add(series);
+  private addSeries(name: string, value: string | null): void {
+    if (this.groupFirstName === null) {
+      this.groupFirstName = name;
+      this.groupFirstValue = value;
+      return;
     }
+    let values = this.groupSeries.get(name);
+    if (values === undefined) this.groupSeries.set(name, (values = new Set()));
+    values.add(value);
   }
 
   /** Re-keys the groups seen so far canonically (a sample wrote its labels differently). */
