@@ -24,7 +24,7 @@ const lossyDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
  * UTF-8 decoding across chunk boundaries that still reports where invalid input is: a
  * multi-byte character split by a boundary is held back for the next chunk.
  */
-export class Utf8ChunkDecoder {
+class Utf8ChunkDecoder {
   private pending: Uint8Array = new Uint8Array(0);
 
   /** Text of the complete characters, and the offset in it of the first invalid sequence. */

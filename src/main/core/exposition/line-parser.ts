@@ -15,7 +15,6 @@ export type UnknownEscape = 'reject' | 'warn' | 'keep';
 
 const BACKSLASH = 92;
 const QUOTE = 34;
-const LF = 10;
 
 /**
  * The line loop and problem bookkeeping shared by the 0.0.4 and OpenMetrics parsers. Input
@@ -234,4 +233,3 @@ export function setLabel(labels: Labels, name: string, value: string): void {
   }
 }
 
-export { LF };

@@ -13,7 +13,7 @@ export function createParser(format: ExpositionFormat, opts: ParseOptions): Line
   return format === 'openmetrics' ? new OmParser(opts) : new PromParser(opts);
 }
 
-export function resolveFormat(opts: ParseOptions, text: string): ExpositionFormat {
+function resolveFormat(opts: ParseOptions, text: string): ExpositionFormat {
   return opts.format === undefined || opts.format === 'auto' ? detectFormat(text) : opts.format;
 }
 

@@ -68,8 +68,3 @@ export function makeProblem(
 ): Problem {
   return { line, column, code, message, severity };
 }
-
-/** Strict mode rejects; lenient mode ingests what Prometheus would and keeps a note. */
-export function severityFor(lenientAccepts: boolean, lenient: boolean): ProblemSeverity {
-  return lenientAccepts && lenient ? 'warning' : 'error';
-}
