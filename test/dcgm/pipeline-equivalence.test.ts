@@ -90,37 +90,79 @@ describe('pipeline equivalence with the original implementation', () => {
     expect(compareRuns(inputs)).toBe(4);
   });
 
+  it('on edge cases of identity: NUL inside labels, a host label that looks like a target, hostless series', () => {
+    const rows: [string, Labels, number][] = [
+      // Two triples that join to the same NUL-separated key were one GPU, and stay one.
+      ['DCGM_FI_DEV_GPU_TEMP', { gpu: '0', Hostname: 'a\u0000b', UUID: 'c' }, 40],
+      ['DCGM_FI_DEV_POWER_USAGE', { gpu: '1', Hostname: 'a', UUID: 'b\u0000c' }, 300],
+      ['DCGM_FI_DEV_GPU_TEMP', { gpu: '2', Hostname: 'a', UUID: 'b', GPU_I_ID: 'x\u0000' }, 41],
+      // `target:h1` as a host label and instance h1 without one share a node key.
+      ['DCGM_FI_DEV_GPU_TEMP', { gpu: '3', Hostname: 'target:h1', UUID: 'GPU-t' }, 42],
+      ['DCGM_FI_DEV_POWER_USAGE', { gpu: '3', instance: 'h1', UUID: 'GPU-t' }, 250],
+      // Hostless series fold into the one hosted GPU of their UUID, not into two.
+      ['DCGM_FI_DEV_GPU_TEMP', { gpu: '4', Hostname: 'h1', UUID: 'GPU-m' }, 43],
+      ['DCGM_FI_DEV_POWER_USAGE', { gpu: '4', UUID: 'GPU-m' }, 200],
+      ['DCGM_FI_DEV_GPU_TEMP', { gpu: '4', UUID: 'GPU-m' }, 46],
+      ['DCGM_FI_DEV_ENFORCED_POWER_LIMIT', { gpu: '4', UUID: 'GPU-m' }, 500],
+      ['DCGM_FI_DEV_POWER_MGMT_LIMIT', { gpu: '4', Hostname: 'h1', UUID: 'GPU-m' }, 700],
+      ['DCGM_FI_DEV_GPU_TEMP', { gpu: '5', Hostname: 'h1', UUID: 'GPU-two' }, 44],
+      ['DCGM_FI_DEV_GPU_TEMP', { gpu: '5', Hostname: 'h2', UUID: 'GPU-two' }, 45],
+      ['DCGM_FI_DEV_POWER_USAGE', { gpu: '5', UUID: 'GPU-two', instance: 'p:9400' }, 100],
+      ['DCGM_FI_DEV_FUTURE_FIELD', { gpu: '5', UUID: 'GPU-two', instance: 'p:9400' }, 1],
+      // The same series per pod: the first value stands; a lower-ranked name loses to a higher one.
+      ['DCGM_FI_DEV_GPU_UTIL', { gpu: '6', Hostname: 'h1', UUID: 'GPU-p', pod: 'a' }, 10],
+      ['DCGM_FI_DEV_GPU_UTIL', { gpu: '6', Hostname: 'h1', UUID: 'GPU-p', pod: 'b' }, 20],
+      ['DCGM_FI_DEV_POWER_MGMT_LIMIT', { gpu: '6', Hostname: 'h1', UUID: 'GPU-p' }, 700],
+      ['DCGM_FI_DEV_ENFORCED_POWER_LIMIT', { gpu: '6', Hostname: 'h1', UUID: 'GPU-p' }, 500],
+      ['DCGM_FI_DEV_BOARD_POWER_LIMIT_ENFORCED_WATTS', { gpu: '6', Hostname: 'h1', UUID: 'GPU-p' }, 400],
+      // The same bad value per pod is one problem; a ratio just past 1 is clamped.
+      ['DCGM_FI_DEV_GPU_TEMP', { gpu: '7', Hostname: 'h1', UUID: 'GPU-q', pod: 'a' }, 500],
+      ['DCGM_FI_DEV_GPU_TEMP', { gpu: '7', Hostname: 'h1', UUID: 'GPU-q', pod: 'b' }, 500],
+      ['DCGM_FI_PROF_SM_ACTIVE', { gpu: '7', Hostname: 'h1', UUID: 'GPU-q' }, 1.005],
+    ];
+    for (const grouped of [false, true]) {
+      compareRuns([[toFamilies(rows, grouped), { sourceId: 's', fallbackNode: 'f:9400', observedAt: START }]]);
+    }
+  });
+
   it('on arbitrary series: identity labels, MIG, attribution, entities, bad values, all name generations', () => {
     const names = [...METRIC_ALIASES.keys(), 'DCGM_FI_DEV_SOMETHING_NEW', 'dcgm_other', 'node_load1', 'DCGM_FI_DEV_NVLINK_BANDWIDTH_L0'];
-    const labelNames = [
-      'gpu', 'UUID', 'uuid', 'Hostname', 'hostname', 'modelName', 'GPU_I_ID', 'GPU_I_PROFILE', 'pod', 'pod_name', 'exported_pod',
-      'namespace', 'pod_namespace', 'exported_namespace', 'hpc_job', 'vgpu', 'nvlink', 'nvswitch', 'cpu', 'cpucore', 'instance',
-      'gpu_uuid', 'container',
+    const identityLabels = [
+      'gpu', 'UUID', 'uuid', 'Hostname', 'hostname', 'modelName', 'GPU_I_ID', 'GPU_I_PROFILE', 'instance',
+      'nvlink', 'nvswitch', 'cpu', 'cpucore', 'gpu_uuid',
     ];
+    const attributionLabels = ['pod', 'pod_name', 'exported_pod', 'namespace', 'pod_namespace', 'exported_namespace', 'hpc_job', 'vgpu', 'container'];
     const labelValues = ['', '0', '1', '01', 'GPU-a', 'GPU-b', 'h1', 'h2', 'target:h1', 'x y', '7', 'NVIDIA H100 80GB HBM3', 'A100', 'a\u0000b'];
     const value = fc.oneof(
       fc.double(),
       fc.integer({ min: 0, max: 5_000_000 }),
       fc.constantFrom(NaN, Infinity, -Infinity, 4294967295, 9223372036854775794, -1, 0, 1, 100.5, 1e300, 13, 48, 79, 1e9),
     );
-    const series = fc.tuple(fc.constantFrom(...names), fc.dictionary(fc.constantFrom(...labelNames), fc.constantFrom(...labelValues)), value);
-    // A few scrapes of the same series set with drifting values, so counters, XIDs and remapped
-    // rows change between calls.
-    const scrapes = fc.array(fc.tuple(fc.integer({ min: 0, max: 120_000 }), fc.array(value, { minLength: 1, maxLength: 60 })), {
-      minLength: 1,
-      maxLength: 4,
+    const labelSet = (names: string[]) => fc.dictionary(fc.constantFrom(...names), fc.constantFrom(...labelValues), { maxKeys: 6 });
+    // A few identities shared by many rows, so GPUs get several fields, repeated series per pod
+    // or job, and hostless twins; then a few scrapes of the same rows with drifting values, so
+    // counters, XIDs and remapped rows change between calls.
+    const input = fc.record({
+      identities: fc.array(labelSet(identityLabels), { minLength: 1, maxLength: 4 }),
+      rows: fc.array(fc.tuple(fc.constantFrom(...names), fc.nat(), labelSet(attributionLabels), value), { maxLength: 50 }),
+      steps: fc.array(fc.tuple(fc.integer({ min: 0, max: 120_000 }), fc.array(value, { minLength: 1, maxLength: 60 })), { minLength: 1, maxLength: 4 }),
+      grouped: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(series, { maxLength: 50 }), scrapes, fc.boolean(), (rows, steps, grouped) => {
+      fc.property(input, ({ identities, rows, steps, grouped }) => {
         let at = START;
         const inputs = steps.map(([dt, drift]): [Family[], Ctx] => {
           at += dt;
-          const scraped: [string, Labels, number][] = rows.map(([n, l, v], i) => [n, l, i % 3 === 0 ? drift[i % drift.length] : v]);
+          const scraped = rows.map(([name, who, attribution, v], i): [string, Labels, number] => [
+            name,
+            { ...identities[who % identities.length], ...attribution },
+            i % 3 === 0 ? drift[i % drift.length] : v,
+          ]);
           return [toFamilies(scraped, grouped), { sourceId: 's', fallbackNode: 'fallback:9400', observedAt: at }];
         });
         compareRuns(inputs);
       }),
-      { numRuns: 400 },
+      { numRuns: 500 },
     );
   });
 });

@@ -1,7 +1,7 @@
 // The one table that knows exporter metric names (DCGM.md §3-4). Every generation of names is
 // a row here, so a new exporter release is a data change, not a code change. Nothing after
 // translate sees a DCGM_FI_* name.
-import type { CanonicalField } from '../../../shared/canonical';
+import { CANONICAL_FIELD_NAMES, type CanonicalField } from '../../../shared/canonical';
 
 /**
  * Cumulative counters that are not readings themselves: only their rate is shown
@@ -11,6 +11,14 @@ export type HiddenCounter = 'powerViolationNs' | 'thermalViolationNs';
 
 /** What a translated sample becomes: a canonical reading or a hidden counter. */
 export type TranslatedField = CanonicalField | HiddenCounter;
+
+const HIDDEN_COUNTERS: readonly HiddenCounter[] = ['powerViolationNs', 'thermalViolationNs'];
+
+/**
+ * Every translated field, canonical readings first: translate keeps a GPU's values in arrays
+ * indexed by position here rather than in a map per GPU.
+ */
+export const TRANSLATED_FIELDS: readonly TranslatedField[] = [...CANONICAL_FIELD_NAMES, ...HIDDEN_COUNTERS];
 
 export type NameGeneration = 'legacy' | '4.9' | '1.x';
 

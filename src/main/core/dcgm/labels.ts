@@ -32,23 +32,75 @@ export const ENTITY_LABELS = [
   { label: 'cpu', kind: 'cpu' },
 ] as const;
 
-/** The Prometheus server's target label: the node of last resort before the source itself. */
-export const PROMETHEUS_TARGET_LABEL = 'instance';
+/** The labels of one series that say which entity it is and who uses it; empty ones absent. */
+export interface SeriesLabels {
+  node: string | undefined;
+  /** The Prometheus server's target label (`instance`): the node of last resort. */
+  target: string | undefined;
+  uuid: string | undefined;
+  gpuIndex: string | undefined;
+  migInstanceId: string | undefined;
+  migProfile: string | undefined;
+  model: string | undefined;
+  job: string | undefined;
+  pod: string | undefined;
+  namespace: string | undefined;
+  /** The non-GPU entity the series belongs to (the most specific one), if any. */
+  entity: (typeof ENTITY_LABELS)[number] | undefined;
+}
 
-/** First non-empty value among the given label names. */
-export function firstLabel(labels: Labels, names: readonly string[]): string | undefined {
-  for (const name of names) {
-    const value = labels[name];
-    if (value !== undefined && value !== '') return value;
+export function emptySeriesLabels(): SeriesLabels {
+  return {
+    node: undefined,
+    target: undefined,
+    uuid: undefined,
+    gpuIndex: undefined,
+    migInstanceId: undefined,
+    migProfile: undefined,
+    model: undefined,
+    job: undefined,
+    pod: undefined,
+    namespace: undefined,
+    entity: undefined,
+  };
+}
+
+/** A label's value when it is set and not empty: an empty label is an absent label. */
+function present(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+const [NVSWITCH, NVLINK, CPU_CORE, CPU] = ENTITY_LABELS;
+
+/**
+ * Reads a series' labels into `out`, which the caller reuses from sample to sample. This runs
+ * for every sample of every scrape, so it names each label directly: reading the names from the
+ * tables above in a loop made every lookup a keyed load that V8 cannot specialise (one site
+ * sees every name), the largest single cost of an ingest, whereas a name per site is an
+ * inline-cached load. test/dcgm/labels.test.ts holds this to the tables (every name, in
+ * order), so a new alias added there fails until it is read here too.
+ */
+export function readSeriesLabels(labels: Labels, out: SeriesLabels): SeriesLabels {
+  out.node = present(labels.Hostname) ?? present(labels.hostname);
+  out.target = present(labels.instance);
+  out.uuid = present(labels.UUID) ?? present(labels.uuid);
+  out.gpuIndex = present(labels.gpu);
+  out.migInstanceId = present(labels.GPU_I_ID);
+  out.migProfile = present(labels.GPU_I_PROFILE);
+  out.model = present(labels.modelName);
+  out.job = present(labels.hpc_job);
+  // Any `instance` label, even an empty one, means the series came through a Prometheus server.
+  if (labels.instance !== undefined) {
+    out.pod = present(labels.exported_pod);
+    out.namespace = present(labels.exported_namespace);
+  } else {
+    out.pod = present(labels.pod) ?? present(labels.pod_name);
+    out.namespace = present(labels.namespace) ?? present(labels.pod_namespace);
   }
-  return undefined;
-}
-
-export function viaPrometheus(labels: Labels): boolean {
-  return labels[PROMETHEUS_TARGET_LABEL] !== undefined;
-}
-
-export function attributionValue(labels: Labels, kind: keyof typeof ATTRIBUTION_LABELS): string | undefined {
-  const names = ATTRIBUTION_LABELS[kind];
-  return viaPrometheus(labels) ? firstLabel(labels, names.viaPrometheus) : firstLabel(labels, names.direct);
+  if (present(labels.nvswitch) !== undefined) out.entity = NVSWITCH;
+  else if (present(labels.nvlink) !== undefined) out.entity = NVLINK;
+  else if (present(labels.cpucore) !== undefined) out.entity = CPU_CORE;
+  else if (present(labels.cpu) !== undefined) out.entity = CPU;
+  else out.entity = undefined;
+  return out;
 }

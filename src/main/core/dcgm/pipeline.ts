@@ -1,6 +1,6 @@
 // The one entry point a source's service calls per scrape: translate, then compute, keeping
 // per-entity counter state between calls (rates, resets, XID and remap changes).
-import { CANONICAL_FIELDS, type CanonicalField, type Readings } from '../../../shared/canonical';
+import { CANONICAL_FIELDS, type Readings } from '../../../shared/canonical';
 import { gpuKey, type GpuSnapshot, type NodeExtra } from '../../../shared/gpu';
 import {
   DEFAULT_WEIGHTS,
@@ -10,13 +10,14 @@ import {
   classify,
   realUtilization,
   type CounterTrack,
+  type RateRule,
   type Weights,
   type XidObservation,
 } from '../compute';
 import type { Family, Problem } from '../exposition/types';
 import type { TranslatedField } from './aliases';
-import { checkRange } from './ranges';
-import { translateFamilies, type GpuEntity } from './translate';
+import { acceptedValue, rangeFor, type ValueRange } from './ranges';
+import { FIELD_INDEX, attributionOf, collectSeries, migInstanceOf, nodeOf, readingsOf, valueOf, type GpuSeries } from './translate';
 
 export interface DcgmPipelineOptions {
   /** Real-utilization weights; the ai preset by default. */
@@ -48,7 +49,8 @@ export const EVENT_VISIBLE_MS = 15 * 60_000;
 export const FORGET_ENTITY_AFTER_MS = 60 * 60_000;
 
 interface EntityState {
-  counters: Map<string, CounterTrack>;
+  /** Per rate rule (RATE_RULES order): the counter's track. */
+  counters: (CounterTrack | undefined)[];
   lastSeen: number;
   xid: number | undefined;
   xidChangedAt: number | undefined;
@@ -56,20 +58,36 @@ interface EntityState {
   correctableRoseAt: number | undefined;
 }
 
+/** A rate rule with its counter's field position and its rate's range, resolved at load. */
+interface ResolvedRateRule {
+  rule: RateRule;
+  /** Position of the counter in GpuSeries.values, or undefined if translate never sets it. */
+  counter: number | undefined;
+  range: ValueRange;
+}
+
+const RESOLVED_RATE_RULES: readonly ResolvedRateRule[] = RATE_RULES.map((rule) => ({
+  rule,
+  counter: FIELD_INDEX.get(rule.counter as TranslatedField),
+  range: rangeFor(CANONICAL_FIELDS[rule.rate].unit),
+}));
+
 export function createDcgmPipeline(opts: DcgmPipelineOptions = {}): DcgmPipeline {
   const weights = opts.weights ?? DEFAULT_WEIGHTS;
   const states = new Map<string, EntityState>();
 
   return {
     ingest(families, ctx) {
-      const translated = translateFamilies(families, { fallbackNode: ctx.fallbackNode });
-      const problems = [...translated.problems];
-      const gpus = translated.gpus.map((entity) => {
-        const key = gpuKey(entity.node, entity.uuid, entity.migInstance?.id ?? null);
+      // Translate's problems array is this scrape's own: rate problems are added to it.
+      const { series, extras, problems } = collectSeries(families, ctx.fallbackNode);
+      const gpus: GpuSnapshot[] = [];
+      for (const gpu of series) {
+        const node = nodeOf(gpu, ctx.fallbackNode);
+        const key = gpuKey(node, gpu.uuid, gpu.migId);
         let state = states.get(key);
         if (!state) {
           state = {
-            counters: new Map(),
+            counters: [],
             lastSeen: ctx.observedAt,
             xid: undefined,
             xidChangedAt: undefined,
@@ -79,56 +97,50 @@ export function createDcgmPipeline(opts: DcgmPipelineOptions = {}): DcgmPipeline
           states.set(key, state);
         }
         state.lastSeen = ctx.observedAt;
-        return snapshotOf(entity, key, state, ctx, weights, problems);
-      });
+        gpus.push(snapshotOf(gpu, node, key, state, ctx, weights, problems));
+      }
       for (const [key, state] of states) {
         if (ctx.observedAt - state.lastSeen > FORGET_ENTITY_AFTER_MS) states.delete(key);
       }
-      return { gpus, extras: translated.extras, problems };
+      return { gpus, extras, problems };
     },
   };
 }
 
-function isCanonical(field: TranslatedField): field is CanonicalField {
-  return field in CANONICAL_FIELDS;
-}
-
 function snapshotOf(
-  entity: GpuEntity,
+  gpu: GpuSeries,
+  node: string,
   key: string,
   state: EntityState,
   ctx: IngestContext,
   weights: Weights,
   problems: Problem[],
 ): GpuSnapshot {
-  const readings: Readings = {};
-  for (const [field, value] of Object.entries(entity.values) as [TranslatedField, number][]) {
-    if (isCanonical(field)) readings[field] = value;
-  }
+  const readings = readingsOf(gpu);
   deriveTotals(readings);
-  deriveRates(entity, readings, state, ctx, problems);
+  deriveRates(gpu, node, readings, state, ctx.observedAt, problems);
 
   const xid = observeXid(readings, state, ctx.observedAt);
   const correctableRowsRose = observeCorrectableRows(readings, state, ctx.observedAt);
   const realUtil = realUtilization(readings, weights);
   const snapshot: GpuSnapshot = {
     key,
-    node: entity.node,
-    uuid: entity.uuid,
-    gpuIndex: entity.gpuIndex,
-    migInstance: entity.migInstance,
-    model: entity.model,
+    node,
+    uuid: gpu.uuid,
+    gpuIndex: gpu.gpuIndex,
+    migInstance: migInstanceOf(gpu),
+    model: gpu.model,
     sourceId: ctx.sourceId,
     realUtil: realUtil.value,
     realUtilMissing: realUtil.missing,
     class: classify(readings, realUtil),
-    health: assessHealth({ readings, model: entity.model, xid, correctableRowsRose }),
-    attribution: entity.attribution,
+    health: assessHealth({ readings, model: gpu.model, xid, correctableRowsRose }),
+    attribution: attributionOf(gpu),
     readings,
     observedAt: ctx.observedAt,
   };
-  if (entity.migInstance) snapshot.parentKey = gpuKey(entity.node, entity.uuid, null);
-  if (Object.keys(entity.raw).length > 0) snapshot.raw = entity.raw;
+  if (gpu.migId !== null) snapshot.parentKey = gpuKey(node, gpu.uuid, null);
+  if (gpu.hasRaw) snapshot.raw = gpu.raw;
   return snapshot;
 }
 
@@ -145,27 +157,28 @@ function deriveTotals(readings: Readings): void {
   }
 }
 
-function deriveRates(entity: GpuEntity, readings: Readings, state: EntityState, ctx: IngestContext, problems: Problem[]): void {
-  for (const rule of RATE_RULES) {
-    const value = entity.values[rule.counter as TranslatedField];
+function deriveRates(gpu: GpuSeries, node: string, readings: Readings, state: EntityState, now: number, problems: Problem[]): void {
+  for (let i = 0; i < RESOLVED_RATE_RULES.length; i++) {
+    const { rule, counter, range } = RESOLVED_RATE_RULES[i];
+    const value = counter === undefined ? undefined : valueOf(gpu, counter);
     if (value === undefined) continue;
-    const step = advanceCounter(state.counters.get(rule.counter), value, ctx.observedAt);
-    state.counters.set(rule.counter, step.track);
+    const step = advanceCounter(state.counters[i], value, now);
+    state.counters[i] = step.track;
     if (step.perSecond === null) {
       readings[rule.rate] = null;
       continue;
     }
     const rate = step.perSecond * rule.perSecondScale;
-    const checked = checkRange(CANONICAL_FIELDS[rule.rate].unit, rate);
-    if (checked.ok) {
-      readings[rule.rate] = checked.value;
+    const accepted = acceptedValue(range, rate);
+    if (accepted !== undefined) {
+      readings[rule.rate] = accepted;
     } else {
       readings[rule.rate] = null;
       problems.push({
         line: 0,
         column: 0,
         code: 'out-of-range',
-        message: `${CANONICAL_FIELDS[rule.rate].label} of ${rate} derived for ${entity.uuid} on ${entity.node} is not ${checked.range.describe}; ignored (is the counter's unit right?)`,
+        message: `${CANONICAL_FIELDS[rule.rate].label} of ${rate} derived for ${gpu.uuid} on ${node} is not ${range.describe}; ignored (is the counter's unit right?)`,
         severity: 'warning',
       });
     }

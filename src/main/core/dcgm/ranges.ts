@@ -41,12 +41,19 @@ export const RATIO_CLAMP_SLACK = 0.01;
  */
 export const HIDDEN_COUNTER_RANGE: ValueRange = { min: 0, max: 9.2e18, describe: 'a non-negative counter' };
 
-export type RangeCheck = { ok: true; value: number } | { ok: false; range: ValueRange };
+export function rangeFor(unit: CanonicalUnit | 'hidden-counter'): ValueRange {
+  return unit === 'hidden-counter' ? HIDDEN_COUNTER_RANGE : UNIT_RANGES[unit];
+}
 
-export function checkRange(unit: CanonicalUnit | 'hidden-counter', value: number): RangeCheck {
-  const range = unit === 'hidden-counter' ? HIDDEN_COUNTER_RANGE : UNIT_RANGES[unit];
-  if (!Number.isFinite(value)) return { ok: false, range };
-  if (unit === 'ratio' && value > 1 && value <= 1 + RATIO_CLAMP_SLACK) return { ok: true, value: 1 };
-  if (value < range.min || value > range.max) return { ok: false, range };
-  return { ok: true, value };
+/**
+ * The value as shown (a ratio just past 1 clamped to 1), or undefined when it is outside the
+ * range. It runs for every sample, so it allocates nothing and takes the range itself, which
+ * callers resolve once per metric name rather than per sample.
+ */
+export function acceptedValue(range: ValueRange, value: number): number | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  // UNIT_RANGES.ratio is the one range of unit 'ratio', so identity stands for the unit.
+  if (range === UNIT_RANGES.ratio && value > 1 && value <= 1 + RATIO_CLAMP_SLACK) return 1;
+  if (value < range.min || value > range.max) return undefined;
+  return value;
 }

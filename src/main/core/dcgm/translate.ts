@@ -1,18 +1,18 @@
 // Translate (DESIGN.md §3): exporter families -> one group of canonical values per GPU entity
 // (node, UUID, MIG instance), plus non-GPU entities as node extras. Series a GPU repeats per
 // hpc_job, pod or vgpu fold back into one group that lists the jobs and pods.
-import { CANONICAL_FIELDS } from '../../../shared/canonical';
+//
+// This runs for every sample of every scrape (256 per 8-GPU exporter; a fleet is 1,000
+// exporters every 5 s), so a sample that joins a GPU already seen allocates nothing: its alias
+// is looked up once per run of equal names, its labels are read in one pass into a reused
+// record (./labels), the GPU is found by UUID without building a key, and its values live in
+// arrays indexed by field.
+import { CANONICAL_FIELDS, CANONICAL_FIELD_NAMES, type CanonicalField, type Readings } from '../../../shared/canonical';
 import type { Attribution, MigInstance, NodeExtra } from '../../../shared/gpu';
 import type { Family, Labels, Problem, Sample } from '../exposition/types';
-import { ALIAS_RANK, METRIC_ALIASES, isDcgmMetricName, type MetricAlias, type TranslatedField } from './aliases';
-import {
-  ENTITY_LABELS,
-  LABEL_ALIASES,
-  PROMETHEUS_TARGET_LABEL,
-  attributionValue,
-  firstLabel,
-} from './labels';
-import { checkRange } from './ranges';
+import { ALIAS_RANK, METRIC_ALIASES, TRANSLATED_FIELDS, isDcgmMetricName, type MetricAlias, type TranslatedField } from './aliases';
+import { emptySeriesLabels, readSeriesLabels, type SeriesLabels } from './labels';
+import { acceptedValue, rangeFor, type ValueRange } from './ranges';
 
 export interface GpuEntity {
   node: string;
@@ -33,7 +33,14 @@ export interface TranslateResult {
   problems: Problem[];
 }
 
-interface Group {
+/** Position of each translated field in GpuSeries.values and GpuSeries.ranks. */
+export const FIELD_INDEX: ReadonlyMap<TranslatedField, number> = new Map(TRANSLATED_FIELDS.map((field, i) => [field, i]));
+
+/**
+ * One GPU entity's series as translate collects them. The pipeline reads this directly;
+ * GpuEntity is the same thing as plain objects, for translateFamilies.
+ */
+export interface GpuSeries {
   hostname: string | undefined;
   target: string | undefined;
   uuid: string;
@@ -41,15 +48,61 @@ interface Group {
   migProfile: string | null;
   gpuIndex: number | null;
   model: string | null;
-  pods: Set<string>;
-  namespaces: Set<string>;
-  jobs: Set<string>;
-  values: Map<TranslatedField, { value: number; rank: number }>;
+  /** Created at the first pod, namespace or job: most GPUs have none. */
+  pods: Set<string> | null;
+  namespaces: Set<string> | null;
+  jobs: Set<string> | null;
+  /** Scaled value per FIELD_INDEX; meaningful only where `ranks` is finite. */
+  values: number[];
+  /**
+   * Rank of the alias that set each value (lower wins); Infinity where there is no value.
+   * Plain arrays, not Float64Arrays: a typed array this size gets a backing store outside the
+   * heap, which costs more to allocate than the whole GPU's values do to fill.
+   */
+  ranks: number[];
+  /** Field positions in the order they were first set: readings keep that key order. */
+  order: number[];
   raw: Record<string, number>;
+  hasRaw: boolean;
 }
 
-function groupKey(parts: (string | null | undefined)[]): string {
-  return parts.map((p) => p ?? '').join('\u0000');
+export interface SeriesResult {
+  series: GpuSeries[];
+  extras: NodeExtra[];
+  problems: Problem[];
+}
+
+/** An alias with what the per-sample path needs from it worked out once, at load. */
+interface ResolvedAlias {
+  name: string;
+  alias: MetricAlias;
+  field: number;
+  range: ValueRange;
+  rank: number;
+  /** For a scale below 1, the divisor that applies it (see scaledValue); 0 otherwise. */
+  divisor: number;
+}
+
+function resolveAlias(name: string, alias: MetricAlias): ResolvedAlias {
+  const unit = alias.field in CANONICAL_FIELDS ? CANONICAL_FIELDS[alias.field as CanonicalField].unit : 'hidden-counter';
+  return {
+    name,
+    alias,
+    field: FIELD_INDEX.get(alias.field)!,
+    range: rangeFor(unit),
+    rank: ALIAS_RANK.get(name) ?? Number.MAX_SAFE_INTEGER,
+    divisor: alias.scale < 1 ? Math.round(1 / alias.scale) : 0,
+  };
+}
+
+const RESOLVED_ALIASES: ReadonlyMap<string, ResolvedAlias> = new Map(
+  [...METRIC_ALIASES].map(([name, alias]) => [name, resolveAlias(name, alias)]),
+);
+
+function scaledValue(alias: ResolvedAlias, value: number): number {
+  // Dividing by 1000 rather than multiplying by 0.001 keeps 223466789 mJ at 223466.789 J
+  // instead of 223466.78900000002.
+  return alias.divisor !== 0 ? value / alias.divisor : value * alias.alias.scale;
 }
 
 function parseIndex(text: string | undefined): number | null {
@@ -57,131 +110,209 @@ function parseIndex(text: string | undefined): number | null {
   return Number(text);
 }
 
-function extraKind(labels: Labels): (typeof ENTITY_LABELS)[number] | undefined {
-  return ENTITY_LABELS.find((e) => labels[e.label] !== undefined && labels[e.label] !== '');
+function hasNul(text: string): boolean {
+  return text.includes('\u0000');
 }
 
-function describeEntity(labels: Labels): string {
-  const uuid = firstLabel(labels, LABEL_ALIASES.uuid);
-  const index = firstLabel(labels, LABEL_ALIASES.gpuIndex);
-  return [index !== undefined ? `GPU ${index}` : null, uuid].filter(Boolean).join(' ') || 'an entity without GPU labels';
+/** The identity key the grouping used to build for every sample (see SeriesCollector.add). */
+function joinedKey(hostKey: string, uuid: string, migId: string | null): string {
+  return `${hostKey}\u0000${uuid}\u0000${migId ?? ''}`;
 }
 
-export function translateFamilies(families: Family[], ctx: { fallbackNode: string }): TranslateResult {
-  const groups = new Map<string, Group>();
-  const extras: NodeExtra[] = [];
-  const problems: Problem[] = [];
-  const reported = new Set<string>();
+function describeEntity(labels: SeriesLabels): string {
+  const { uuid, gpuIndex } = labels;
+  return [gpuIndex !== undefined ? `GPU ${gpuIndex}` : null, uuid].filter(Boolean).join(' ') || 'an entity without GPU labels';
+}
 
-  const report = (sample: Sample, code: string, message: string) => {
-    const key = `${code}\u0000${message}`;
-    if (reported.has(key)) return; // the same bad value repeated per pod or job
-    reported.add(key);
-    problems.push({ line: sample.line, column: 1, code, message, severity: 'warning' });
-  };
+/** Empty ranks, copied for each new series (a copy is cheaper than filling a new array). */
+const NO_RANKS: readonly number[] = new Array<number>(TRANSLATED_FIELDS.length).fill(Infinity);
 
-  for (const family of families) {
-    for (const sample of family.samples) {
-      const name = sample.name || family.name;
-      const alias = METRIC_ALIASES.get(name);
-      if (!alias && !isDcgmMetricName(name)) continue; // another exporter's metric
-      const labels = sample.labels;
-      const hostname = firstLabel(labels, LABEL_ALIASES.node);
-      const target = labels[PROMETHEUS_TARGET_LABEL] || undefined;
+/** One (node, MIG instance) of a UUID, in a chain per UUID: see SeriesCollector.find. */
+interface IdentityEntry {
+  /** The node part of the identity: the host label, else `target:<instance>`, else ''. */
+  hostKey: string;
+  migId: string | null;
+  series: GpuSeries;
+  next: IdentityEntry | undefined;
+}
 
-      const entity = extraKind(labels);
-      const uuidLabel = firstLabel(labels, LABEL_ALIASES.uuid);
-      const indexLabel = firstLabel(labels, LABEL_ALIASES.gpuIndex);
-      if (entity || (uuidLabel === undefined && indexLabel === undefined)) {
-        if (!Number.isFinite(sample.value)) continue;
-        extras.push(makeExtra(entity?.kind ?? 'other', entity?.label, name, labels, sample.value, hostname ?? target ?? ctx.fallbackNode));
-        continue;
+/** Accumulates one scrape's samples into GPU series, extras and problems. */
+class SeriesCollector {
+  private readonly byUuid = new Map<string, IdentityEntry>();
+  /** Series whose identity contains NUL, by joined key (see find); created when first needed. */
+  private byJoinedKey: Map<string, GpuSeries> | undefined;
+  private readonly series: GpuSeries[] = [];
+  private readonly extras: NodeExtra[] = [];
+  private readonly problems: Problem[] = [];
+  /** Messages already reported: the same bad value repeated per pod or job is one problem. */
+  private readonly reported = new Set<string>();
+  /** The current sample's labels, overwritten sample by sample. */
+  private readonly labels = emptySeriesLabels();
+
+  constructor(private readonly fallbackNode: string) {}
+
+  addFamily(family: Family): void {
+    const samples = family.samples;
+    // The samples of a family nearly always share one name: resolve it once per run.
+    let name: string | undefined;
+    let alias: ResolvedAlias | undefined;
+    let isDcgm = false;
+    for (let i = 0; i < samples.length; i++) {
+      const sample = samples[i];
+      const sampleName = sample.name || family.name;
+      if (sampleName !== name) {
+        name = sampleName;
+        alias = RESOLVED_ALIASES.get(sampleName);
+        isDcgm = alias !== undefined || isDcgmMetricName(sampleName);
       }
-
-      // Without a UUID (a filtered label set, a dmon capture) the index is the best identity.
-      const uuid = uuidLabel ?? `index-${indexLabel}`;
-      const migId = firstLabel(labels, LABEL_ALIASES.migInstanceId) ?? null;
-      const key = groupKey([hostname ?? (target ? `target:${target}` : undefined), uuid, migId]);
-      let group = groups.get(key);
-      if (!group) {
-        group = {
-          hostname,
-          target,
-          uuid,
-          migId,
-          migProfile: null,
-          gpuIndex: parseIndex(indexLabel),
-          model: null,
-          pods: new Set(),
-          namespaces: new Set(),
-          jobs: new Set(),
-          values: new Map(),
-          raw: {},
-        };
-        groups.set(key, group);
-      }
-      group.model ??= firstLabel(labels, LABEL_ALIASES.model) ?? null;
-      group.migProfile ??= firstLabel(labels, LABEL_ALIASES.migProfile) ?? null;
-      const pod = attributionValue(labels, 'pod');
-      if (pod) group.pods.add(pod);
-      const namespace = attributionValue(labels, 'namespace');
-      if (namespace) group.namespaces.add(namespace);
-      const job = firstLabel(labels, LABEL_ALIASES.job);
-      if (job) group.jobs.add(job);
-
-      if (!alias) {
-        if (Number.isFinite(sample.value) && !(name in group.raw)) group.raw[name] = sample.value;
-        continue;
-      }
-      addValue(group, name, alias, sample, report);
+      if (isDcgm) this.addSample(sampleName, alias, sample); // otherwise another exporter's metric
     }
   }
 
-  return { gpus: mergeHostless([...groups.values()]).map((g) => toEntity(g, ctx.fallbackNode)), extras, problems };
+  finish(): SeriesResult {
+    return { series: mergeHostless(this.series), extras: this.extras, problems: this.problems };
+  }
+
+  private addSample(name: string, alias: ResolvedAlias | undefined, sample: Sample): void {
+    const labels = readSeriesLabels(sample.labels, this.labels);
+    if (labels.entity !== undefined || (labels.uuid === undefined && labels.gpuIndex === undefined)) {
+      if (!Number.isFinite(sample.value)) return;
+      const node = labels.node ?? labels.target ?? this.fallbackNode;
+      this.extras.push(makeExtra(labels.entity?.kind ?? 'other', labels.entity?.label, name, sample.labels, sample.value, node));
+      return;
+    }
+    // Without a UUID (a filtered label set, a dmon capture) the index is the best identity.
+    const uuid = labels.uuid ?? `index-${labels.gpuIndex}`;
+    const hostKey = labels.node ?? (labels.target !== undefined ? `target:${labels.target}` : '');
+    const migId = labels.migInstanceId ?? null;
+    const gpu = this.find(hostKey, uuid, migId) ?? this.add(hostKey, uuid, migId);
+    observeLabels(gpu, labels);
+    if (alias === undefined) {
+      if (Number.isFinite(sample.value) && !(name in gpu.raw)) {
+        gpu.raw[name] = sample.value;
+        gpu.hasRaw = true;
+      }
+      return;
+    }
+    this.addValue(gpu, alias, sample);
+  }
+
+  /**
+   * The series of one (node, UUID, MIG instance): by UUID, then along the short chain of the
+   * identities that share it. Identity used to be the three joined with NUL into one string
+   * key per sample; for parts without NUL that is the same identity, without building a string.
+   */
+  private find(hostKey: string, uuid: string, migId: string | null): GpuSeries | undefined {
+    for (let e = this.byUuid.get(uuid); e !== undefined; e = e.next) {
+      if (e.hostKey === hostKey && e.migId === migId) return e.series;
+    }
+    return undefined;
+  }
+
+  /**
+   * A new identity: a new series, unless a part contains NUL (no exporter writes one) and its
+   * joined key is one an earlier identity had. Two such triples joined to one key and so were
+   * one GPU; they stay one. They never meet the others: a key joined from parts without NUL
+   * has exactly two.
+   */
+  private add(hostKey: string, uuid: string, migId: string | null): GpuSeries {
+    const joined = hasNul(hostKey) || hasNul(uuid) || (migId !== null && hasNul(migId)) ? joinedKey(hostKey, uuid, migId) : undefined;
+    let gpu = joined === undefined ? undefined : this.byJoinedKey?.get(joined);
+    if (gpu === undefined) {
+      gpu = this.create(uuid, migId);
+      if (joined !== undefined) (this.byJoinedKey ??= new Map()).set(joined, gpu);
+    }
+    this.byUuid.set(uuid, { hostKey, migId, series: gpu, next: this.byUuid.get(uuid) });
+    return gpu;
+  }
+
+  /** A series as the sample that first names it says: node, target and index come from it. */
+  private create(uuid: string, migId: string | null): GpuSeries {
+    const labels = this.labels;
+    const gpu: GpuSeries = {
+      hostname: labels.node,
+      target: labels.target,
+      uuid,
+      migId,
+      migProfile: null,
+      gpuIndex: parseIndex(labels.gpuIndex),
+      model: null,
+      pods: null,
+      namespaces: null,
+      jobs: null,
+      values: new Array<number>(TRANSLATED_FIELDS.length),
+      ranks: NO_RANKS.slice(),
+      order: [],
+      raw: {},
+      hasRaw: false,
+    };
+    this.series.push(gpu);
+    return gpu;
+  }
+
+  private addValue(gpu: GpuSeries, alias: ResolvedAlias, sample: Sample): void {
+    const value = acceptedValue(alias.range, scaledValue(alias, sample.value));
+    if (value === undefined) {
+      this.reportOutOfRange(alias, sample);
+      return;
+    }
+    const field = alias.field;
+    // Equal rank means the same series repeated per job or pod: the first one stands.
+    if (gpu.ranks[field] <= alias.rank) return;
+    if (gpu.ranks[field] === Infinity) gpu.order.push(field);
+    gpu.values[field] = value;
+    gpu.ranks[field] = alias.rank;
+  }
+
+  private reportOutOfRange(alias: ResolvedAlias, sample: Sample): void {
+    const message =
+      `${alias.name} = ${sample.valueText} on ${describeEntity(this.labels)} is not ${alias.range.describe} ` +
+      `(source unit ${alias.alias.sourceUnit}); ignored, the reading stays missing`;
+    if (this.reported.has(message)) return;
+    this.reported.add(message);
+    this.problems.push({ line: sample.line, column: 1, code: 'out-of-range', message, severity: 'warning' });
+  }
 }
 
-function addValue(
-  group: Group,
-  name: string,
-  alias: MetricAlias,
-  sample: Sample,
-  report: (sample: Sample, code: string, message: string) => void,
-): void {
-  const unit = alias.field in CANONICAL_FIELDS ? CANONICAL_FIELDS[alias.field as keyof typeof CANONICAL_FIELDS].unit : 'hidden-counter';
-  // Dividing by 1000 rather than multiplying by 0.001 keeps 223466789 mJ at 223466.789 J
-  // instead of 223466.78900000002.
-  const scaled = alias.scale < 1 ? sample.value / Math.round(1 / alias.scale) : sample.value * alias.scale;
-  const checked = checkRange(unit, scaled);
-  if (!checked.ok) {
-    report(
-      sample,
-      'out-of-range',
-      `${name} = ${sample.valueText} on ${describeEntity(sample.labels)} is not ${checked.range.describe} ` +
-        `(source unit ${alias.sourceUnit}); ignored, the reading stays missing`,
-    );
-    return;
-  }
-  const rank = ALIAS_RANK.get(name) ?? Number.MAX_SAFE_INTEGER;
-  const existing = group.values.get(alias.field);
-  // Equal rank means the same series repeated per job or pod: the first one stands.
-  if (existing && existing.rank <= rank) return;
-  group.values.set(alias.field, { value: checked.value, rank });
+/** Model, MIG profile and attribution: the first model and profile seen stand. */
+function observeLabels(gpu: GpuSeries, labels: SeriesLabels): void {
+  gpu.model ??= labels.model ?? null;
+  gpu.migProfile ??= labels.migProfile ?? null;
+  if (labels.pod !== undefined) (gpu.pods ??= new Set()).add(labels.pod);
+  if (labels.namespace !== undefined) (gpu.namespaces ??= new Set()).add(labels.namespace);
+  if (labels.job !== undefined) (gpu.jobs ??= new Set()).add(labels.job);
+}
+
+/** Groups the DCGM samples of one scrape by GPU entity: translateFamilies before GpuEntity. */
+export function collectSeries(families: Family[], fallbackNode: string): SeriesResult {
+  const collector = new SeriesCollector(fallbackNode);
+  for (const family of families) collector.addFamily(family);
+  return collector.finish();
+}
+
+export function translateFamilies(families: Family[], ctx: { fallbackNode: string }): TranslateResult {
+  const { series, extras, problems } = collectSeries(families, ctx.fallbackNode);
+  return { gpus: series.map((s) => toEntity(s, ctx.fallbackNode)), extras, problems };
 }
 
 /**
  * Some exporters put `Hostname` on only some series of a GPU. A group without a hostname is
  * folded into the one group of the same UUID and MIG instance that has one.
  */
-function mergeHostless(groups: Group[]): Group[] {
-  const hosted = new Map<string, Group[]>();
-  for (const g of groups) {
+function mergeHostless(series: GpuSeries[]): GpuSeries[] {
+  // dcgm-exporter writes Hostname on every series: then there is nothing to fold.
+  if (series.every((g) => g.hostname !== undefined)) return series;
+  const key = (g: GpuSeries) => `${g.uuid}\u0000${g.migId ?? ''}`;
+  const hosted = new Map<string, GpuSeries[]>();
+  for (const g of series) {
     if (g.hostname === undefined) continue;
-    const k = groupKey([g.uuid, g.migId]);
-    hosted.set(k, [...(hosted.get(k) ?? []), g]);
+    const list = hosted.get(key(g));
+    if (list) list.push(g);
+    else hosted.set(key(g), [g]);
   }
-  const kept: Group[] = [];
-  for (const g of groups) {
-    const candidates = g.hostname === undefined ? hosted.get(groupKey([g.uuid, g.migId])) : undefined;
+  const kept: GpuSeries[] = [];
+  for (const g of series) {
+    const candidates = g.hostname === undefined ? hosted.get(key(g)) : undefined;
     if (candidates?.length === 1) {
       mergeInto(candidates[0], g);
     } else {
@@ -191,32 +322,69 @@ function mergeHostless(groups: Group[]): Group[] {
   return kept;
 }
 
-function mergeInto(into: Group, from: Group): void {
+function mergeInto(into: GpuSeries, from: GpuSeries): void {
   into.model ??= from.model;
   into.migProfile ??= from.migProfile;
   into.gpuIndex ??= from.gpuIndex;
-  for (const p of from.pods) into.pods.add(p);
-  for (const n of from.namespaces) into.namespaces.add(n);
-  for (const j of from.jobs) into.jobs.add(j);
-  for (const [field, v] of from.values) {
-    const existing = into.values.get(field);
-    if (!existing || v.rank < existing.rank) into.values.set(field, v);
+  if (from.pods) for (const p of from.pods) (into.pods ??= new Set()).add(p);
+  if (from.namespaces) for (const n of from.namespaces) (into.namespaces ??= new Set()).add(n);
+  if (from.jobs) for (const j of from.jobs) (into.jobs ??= new Set()).add(j);
+  for (const field of from.order) {
+    if (into.ranks[field] === Infinity) into.order.push(field);
+    else if (from.ranks[field] >= into.ranks[field]) continue;
+    into.values[field] = from.values[field];
+    into.ranks[field] = from.ranks[field];
   }
-  for (const [name, value] of Object.entries(from.raw)) if (!(name in into.raw)) into.raw[name] = value;
+  for (const name of Object.keys(from.raw)) {
+    if (!(name in into.raw)) into.raw[name] = from.raw[name];
+  }
+  into.hasRaw ||= from.hasRaw;
 }
 
-function toEntity(g: Group, fallbackNode: string): GpuEntity {
+export function nodeOf(gpu: GpuSeries, fallbackNode: string): string {
+  return gpu.hostname ?? gpu.target ?? fallbackNode;
+}
+
+export function migInstanceOf(gpu: GpuSeries): MigInstance | null {
+  return gpu.migId === null ? null : { id: gpu.migId, profile: gpu.migProfile };
+}
+
+function sorted(set: Set<string> | null): string[] {
+  return set === null ? [] : [...set].sort();
+}
+
+export function attributionOf(gpu: GpuSeries): Attribution {
+  return { pods: sorted(gpu.pods), namespaces: sorted(gpu.namespaces), jobs: sorted(gpu.jobs) };
+}
+
+/** A translated value (canonical reading or hidden counter), or undefined when absent. */
+export function valueOf(gpu: GpuSeries, field: number): number | undefined {
+  return gpu.ranks[field] === Infinity ? undefined : gpu.values[field];
+}
+
+/** The canonical readings, in the order their series came (hidden counters left out). */
+export function readingsOf(gpu: GpuSeries): Readings {
+  const readings: Readings = {};
+  const canonical = CANONICAL_FIELD_NAMES;
+  for (const field of gpu.order) {
+    // TRANSLATED_FIELDS lists the canonical fields first.
+    if (field < canonical.length) readings[canonical[field]] = gpu.values[field];
+  }
+  return readings;
+}
+
+function toEntity(gpu: GpuSeries, fallbackNode: string): GpuEntity {
   const values: Partial<Record<TranslatedField, number>> = {};
-  for (const [field, { value }] of g.values) values[field] = value;
+  for (const field of gpu.order) values[TRANSLATED_FIELDS[field]] = gpu.values[field];
   return {
-    node: g.hostname ?? g.target ?? fallbackNode,
-    uuid: g.uuid,
-    gpuIndex: g.gpuIndex,
-    migInstance: g.migId === null ? null : { id: g.migId, profile: g.migProfile },
-    model: g.model,
-    attribution: { pods: [...g.pods].sort(), namespaces: [...g.namespaces].sort(), jobs: [...g.jobs].sort() },
+    node: nodeOf(gpu, fallbackNode),
+    uuid: gpu.uuid,
+    gpuIndex: gpu.gpuIndex,
+    migInstance: migInstanceOf(gpu),
+    model: gpu.model,
+    attribution: attributionOf(gpu),
     values,
-    raw: g.raw,
+    raw: gpu.raw,
   };
 }
 
