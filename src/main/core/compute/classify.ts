@@ -55,6 +55,9 @@ const RULES: Rule[] = [
   { label: 'mixed / moderate', bottleneck: 'mixed', matches: () => true },
 ];
 
+// Split once here rather than per call: classify runs for every GPU of every scrape.
+const [IDLE, ...LATER_RULES] = RULES;
+
 /** The OR matches on the inputs it has: any present input over its threshold is enough. */
 function isIoHeavy(readings: Readings): boolean {
   const memcpy = percentOf(readings, 'memCopyUtil');
@@ -77,10 +80,11 @@ export function classify(readings: Readings, realUtil: RealUtilization): Workloa
     fp64: percentOf(readings, 'fp64Active'),
     ioHeavy: isIoHeavy(readings),
   };
-  const [idle, ...rest] = RULES;
-  if (idle.matches(inputs)) return { label: idle.label, bottleneck: idle.bottleneck };
+  if (IDLE.matches(inputs)) return { label: IDLE.label, bottleneck: IDLE.bottleneck };
   // Every later rule needs SM or comes after rules that do: without SM any answer is a guess.
   if (inputs.sm === undefined) return { ...UNKNOWN_NO_SM };
-  const rule = rest.find((r) => r.matches(inputs))!;
-  return { label: rule.label, bottleneck: rule.bottleneck };
+  for (const rule of LATER_RULES) {
+    if (rule.matches(inputs)) return { label: rule.label, bottleneck: rule.bottleneck };
+  }
+  throw new Error('unreachable: the last rule matches anything');
 }

@@ -8,6 +8,7 @@ export { describeXid, XID_CATALOG, type XidInfo, type XidSeverity } from './xid'
 export { temperaturesFor, DEFAULT_TEMPERATURES, type ModelTemperatures } from './model-temps';
 export {
   advanceCounter,
+  stepCounter,
   RATE_RULES,
   COUNTER_STOPPED_AFTER_MS,
   type CounterTrack,

@@ -42,18 +42,34 @@ export interface CounterStep {
 
 export function advanceCounter(track: CounterTrack | undefined, value: number, at: number): CounterStep {
   if (track === undefined) return { track: { value, at, lastRate: null }, perSecond: null, reset: false };
+  const next = { ...track };
+  const perSecond = stepCounter(next, value, at);
+  return { track: next, perSecond, reset: value < track.value };
+}
+
+/**
+ * advanceCounter on a track the caller owns: it is updated in place and the rate per second
+ * (null when unknown) returned. The pipeline keeps one track per entity and counter and steps
+ * it every scrape, so this saves two objects per counter per GPU per scrape.
+ */
+export function stepCounter(track: CounterTrack, value: number, at: number): number | null {
   if (value < track.value) {
     // Driver reload or GPU reset: the counter restarted, so Δ over this interval is unknown.
-    return { track: { value, at, lastRate: null }, perSecond: null, reset: true };
+    track.value = value;
+    track.at = at;
+    track.lastRate = null;
+    return null;
   }
   const elapsedMs = at - track.at;
   if (value === track.value) {
-    const perSecond = elapsedMs >= COUNTER_STOPPED_AFTER_MS ? 0 : track.lastRate;
     // The baseline stays where the value was first seen, so the next change spreads over the
     // whole interval it took.
-    return { track: { ...track, lastRate: perSecond }, perSecond, reset: false };
+    track.lastRate = elapsedMs >= COUNTER_STOPPED_AFTER_MS ? 0 : track.lastRate;
+    return track.lastRate;
   }
-  if (elapsedMs <= 0) return { track, perSecond: track.lastRate, reset: false };
-  const perSecond = ((value - track.value) * 1000) / elapsedMs;
-  return { track: { value, at, lastRate: perSecond }, perSecond, reset: false };
+  if (elapsedMs <= 0) return track.lastRate;
+  track.lastRate = ((value - track.value) * 1000) / elapsedMs;
+  track.value = value;
+  track.at = at;
+  return track.lastRate;
 }

@@ -17,25 +17,35 @@ export function grPercent(readings: Readings): number | undefined {
   return percentOf(readings, 'grEngineActive') ?? percentOf(readings, 'gpuUtil');
 }
 
+interface Input {
+  field: CanonicalField;
+  weight: keyof Weights;
+  percent: (readings: Readings) => number | undefined;
+}
+
+/** The inputs in the formula's order, which is also the order `missing` lists them in. */
+const INPUTS: readonly Input[] = [
+  { field: 'smActive', weight: 'sm', percent: (r) => percentOf(r, 'smActive') },
+  { field: 'tensorActive', weight: 'tensor', percent: (r) => percentOf(r, 'tensorActive') },
+  { field: 'dramActive', weight: 'dram', percent: (r) => percentOf(r, 'dramActive') },
+  { field: 'grEngineActive', weight: 'gr', percent: grPercent },
+];
+
 /**
  * The same formula as KempnerPulse over the inputs present, but never silently: `missing`
  * names the absent inputs (so the value is a lower bound) and with none present the value is
  * null. An input whose weight is 0 cannot change the score, so it is never reported missing.
  */
 export function realUtilization(readings: Readings, weights: Weights): RealUtilization {
-  const inputs: [CanonicalField, number, number | undefined][] = [
-    ['smActive', weights.sm, percentOf(readings, 'smActive')],
-    ['tensorActive', weights.tensor, percentOf(readings, 'tensorActive')],
-    ['dramActive', weights.dram, percentOf(readings, 'dramActive')],
-    ['grEngineActive', weights.gr, grPercent(readings)],
-  ];
   let sum = 0;
   let present = 0;
   const missing: string[] = [];
-  for (const [field, weight, percent] of inputs) {
+  for (const input of INPUTS) {
+    const weight = weights[input.weight];
     if (weight === 0) continue;
+    const percent = input.percent(readings);
     if (percent === undefined) {
-      missing.push(field);
+      missing.push(input.field);
     } else {
       sum += weight * percent;
       present += 1;
