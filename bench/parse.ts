@@ -7,8 +7,8 @@
 // 1. Throughput: every file in ../shared/bench-data plus a generated 512-GPU dcgm-exporter
 //    scrape, parsed from a string in its own format, strict and lenient, against
 //    parse-prometheus-text-format (the baseline) in the same run. Parsers take turns in short
-//    batches and each figure is the median batch, so a load spike on this shared machine hits
-//    all of them alike.
+//    batches and each figure is the median batch's CPU time per parse, so other processes on
+//    this shared machine neither slow one parser more than another nor inflate the figures.
 // 2. Whole process: `node bin/gpu-pulse.js lint FILE` (the built CLI; run `npm run build` first)
 //    against `promtool check metrics < FILE` on the generated file, median of 5 alternating runs.
 // 3. With --large: a generated ~200 MB scrape parsed with parseExpositionFile, reporting time,
@@ -47,21 +47,30 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Milliseconds per parse: the median over rounds of (batch time / parses in the batch). */
+/** CPU milliseconds (user + system) this process has used. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Milliseconds per parse: the median over rounds of (batch CPU time / parses in the batch).
+ * CPU time rather than wall time: this machine is shared, and wall time also counts the time
+ * other processes hold the CPU, which made single runs vary by 2x. GC threads count as well.
+ */
 function measure(runners: Runner[], text: string): number[] {
   for (const r of runners) for (let i = 0; i < 20; i++) r.run(text); // warm up the JIT
   const perRound: number[][] = runners.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     runners.forEach((r, i) => {
       let n = 0;
-      const start = performance.now();
-      let now = start;
-      while (now - start < BATCH_MS || n < 3) {
+      const wallStart = performance.now();
+      const cpuStart = cpuMs();
+      while (performance.now() - wallStart < BATCH_MS || n < 3) {
         r.run(text);
         n++;
-        now = performance.now();
       }
-      perRound[i].push((now - start) / n);
+      perRound[i].push((cpuMs() - cpuStart) / n);
     });
   }
   return perRound.map(median);
@@ -171,7 +180,7 @@ async function main(): Promise<void> {
       { name: 'dcgm-512gpu.prom (generated)', text: fleet, format: 'prometheus' },
     ];
 
-    console.log(`Parse throughput, string input, median of ${ROUNDS} alternating ${BATCH_MS} ms batches (Node ${process.version})`);
+    console.log(`Parse throughput, string input, CPU time: median of ${ROUNDS} alternating ${BATCH_MS} ms batches (Node ${process.version})`);
     console.log('Each file in its own format (*.om.txt OpenMetrics, the rest 0.0.4); baseline = parse-prometheus-text-format\n');
     const table = throughputTable(inputs);
     for (const l of table.lines) console.log(l);
