@@ -86,6 +86,26 @@ export const REQUEST_ARG_SCHEMAS = {
     ]),
   ]),
   getReplay: z.tuple([]),
+  exportSnapshot: z.tuple([z.enum(['prometheus', 'openmetrics'])]),
+  pushToGateway: z.tuple([
+    z
+      .object({
+        gateway: HttpUrlSchema,
+        job: z.string().min(1).max(500),
+        grouping: z.array(z.tuple([z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a label name'), z.string().max(2000)])).max(50),
+        method: z.enum(['replace', 'add', 'delete']),
+        username: z.string().max(500).optional(),
+        password: z.string().max(10_000).optional(),
+        insecureSkipVerify: z.boolean().optional(),
+      })
+      .strict(),
+  ]),
+  startRecording: z.tuple([
+    z.object({ targetIds: z.array(TargetId).max(10_000).optional(), gzip: z.boolean().optional(), intervalMs: z.number().int().min(1000).max(3_600_000).optional() }).strict(),
+  ]),
+  stopRecording: z.tuple([]),
+  getRecording: z.tuple([]),
+  replayRecording: z.tuple([z.string().min(1).max(200)]),
   inspectPath: z.tuple([FilePath]),
   listInspections: z.tuple([]),
   getInspection: z.tuple([InspectionId]),

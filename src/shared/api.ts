@@ -222,6 +222,51 @@ export interface InspectionComparison {
   rows: InspectionComparisonRow[];
 }
 
+export interface ExportedSnapshot {
+  fileName: string;
+  contentType: string;
+  text: string;
+}
+
+export interface PushRequest {
+  /** Pushgateway base URL, e.g. http://pushgateway:9091. */
+  gateway: string;
+  job: string;
+  /** Grouping key labels besides job, in path order. */
+  grouping: Array<[string, string]>;
+  /** replace = PUT (the group's metrics become these), add = POST (same names replaced), delete = DELETE the group. */
+  method: 'replace' | 'add' | 'delete';
+  username?: string;
+  password?: string;
+  insecureSkipVerify?: boolean;
+}
+
+export interface PushResult {
+  status: number;
+  url: string;
+}
+
+export interface StartRecordingRequest {
+  /** Targets to record; all live exporter targets when absent. */
+  targetIds?: string[];
+  /** Default true. */
+  gzip?: boolean;
+  intervalMs?: number;
+}
+
+export interface RecordingStatus {
+  active: boolean;
+  fileName: string;
+  startedAt: number;
+  targets: number;
+  scrapes: number;
+  /** Size of the finished file; null while recording. */
+  bytes: number | null;
+}
+
+/** serve mode: GET this + file name to download a finished recording. */
+export const HTTP_RECORDINGS_PATH = '/api/recordings/';
+
 /** A recording being replayed through the same views as live data. */
 export interface ReplayStatus {
   name: string;
@@ -254,6 +299,8 @@ export interface Tick {
   inspections?: InspectionInfo[];
   /** Ask the UI to show this inspection (File > Open, argv, open-with). */
   showInspection?: string;
+  /** Present when a recording started, progressed or stopped. */
+  recording?: RecordingStatus | null;
   /** Present when the replay changed: its status, or null when it closed. */
   replay?: ReplayStatus | null;
 }
@@ -277,6 +324,14 @@ export interface PulseRequests {
   replayInspection(id: string): Promise<ReplayStatus>;
   controlReplay(control: ReplayControl): Promise<ReplayStatus | null>;
   getReplay(): Promise<ReplayStatus | null>;
+  /** The computed metrics (real utilization, class, health, info) as an exposition file. */
+  exportSnapshot(format: 'prometheus' | 'openmetrics'): Promise<ExportedSnapshot>;
+  pushToGateway(req: PushRequest): Promise<PushResult>;
+  startRecording(req: StartRecordingRequest): Promise<RecordingStatus>;
+  stopRecording(): Promise<RecordingStatus>;
+  getRecording(): Promise<RecordingStatus | null>;
+  /** Replay a finished recording made by startRecording, by its file name. */
+  replayRecording(fileName: string): Promise<ReplayStatus>;
   /** Desktop only: a path the user chose (dialog, drop, argv); parsing continues in a worker. */
   inspectPath(path: string): Promise<InspectionInfo>;
   listInspections(): Promise<InspectionInfo[]>;
@@ -326,6 +381,12 @@ export const PULSE_REQUEST_METHODS = [
   'replayInspection',
   'controlReplay',
   'getReplay',
+  'exportSnapshot',
+  'pushToGateway',
+  'startRecording',
+  'stopRecording',
+  'getRecording',
+  'replayRecording',
   'inspectPath',
   'listInspections',
   'getInspection',

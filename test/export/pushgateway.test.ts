@@ -22,7 +22,7 @@ let certs: TestCertificates;
 beforeAll(async () => {
   dir = await tempDir('push');
   fleet = await startDemoFleet({ instances: 2, basePort: 0, gpus: 4 });
-  gateway = await startPeer('pushgateway', (port) => [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], '/-/ready');
+  gateway = await startPeer('pushgateway', (port) => [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', '--persistence.file='], '/-/ready');
   certs = await makeCertificates(dir.path);
   const webConfig = join(dir.path, 'gateway-web.yml');
   await writeFile(webConfig, `tls_server_config:\n  cert_file: ${certs.serverCert}\n  key_file: ${certs.serverKey}\nbasic_auth_users:\n  pusher: ${hashSync('push-secret', 10)}\n`);
@@ -30,7 +30,7 @@ beforeAll(async () => {
   const ca = await readFile(certs.caCert, 'utf8');
   securedGateway = await startPeer(
     'pushgateway',
-    (port) => [`--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${webConfig}`, '--log.level=warn'],
+    (port) => [`--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${webConfig}`, '--log.level=warn', '--persistence.file='],
     // Ready once it answers over TLS at all (401 without credentials).
     async (port) => {
       const dispatcher = new Agent({ connect: { ca } });

@@ -14,7 +14,12 @@ import type {
   InspectionSourceRequest,
   PulseBackend,
   TargetInfo,
+  ExportedSnapshot,
+  PushRequest,
+  PushResult,
+  RecordingStatus,
   ReplayControl,
+  StartRecordingRequest,
   ReplayStatus,
   TargetTestResult,
   Tick,
@@ -40,7 +45,9 @@ import { Inspector } from './inspect/inspector';
 import { readRecording } from './export/recording-reader';
 import { RecordingPlayer } from './export/player';
 import type { Family } from './exposition/types';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { AppActions } from './export/app-actions';
 
 export const DEMO_INTERVAL_MS = 2_000;
 const RUN_NOW_FLEET_SIZE = 50;
@@ -63,6 +70,8 @@ export interface PulseServiceOptions {
   secrets?: SecretStore;
   scraper?: Scraper;
   concurrency?: number;
+  /** Where recordings made from the app are written (the app's data folder, serve's config folder). */
+  dataDir?: string;
   /** History tiers (defaults: 1 h raw, 24 h at 1 min). */
   history?: Partial<Omit<HistoryOptions, 'fields'>>;
   /** Delay that coalesces changes into one tick. */
@@ -103,10 +112,12 @@ export class PulseService implements PulseBackend {
   private demoFleet: DemoFleetHandle | null = null;
   private replay: { name: string; player: RecordingPlayer; runtimes: TargetRuntime[]; sources: string[] } | null = null;
   private staleTimer: NodeJS.Timeout | null = null;
+  private recordingTimer: NodeJS.Timeout | null = null;
   private pending = emptyPending();
   private flushTimer: NodeJS.Timeout | null = null;
   private started = false;
   readonly inspector: Inspector;
+  private readonly actions: AppActions;
 
   constructor(private readonly opts: PulseServiceOptions) {
     this.now = opts.now ?? Date.now;
@@ -137,6 +148,14 @@ export class PulseService implements PulseBackend {
         if (runtime) this.queueTarget(runtime);
       },
     });
+    this.actions = new AppActions({
+      gpus: () => [...this.gpus.values()],
+      selfMetrics: this.selfMetrics.registry,
+      targets: () => [...this.targets.values()].filter((t) => !t.replay && t.config.kind === 'exporter').map((t) => t.config),
+      secrets: this.secrets,
+      dataDir: opts.dataDir ?? join(tmpdir(), 'gpu-pulse'),
+      now: this.now,
+    });
     this.scheduler = new ScrapeScheduler({
       concurrency: opts.concurrency ?? 64,
       jitterRatio: 0.1,
@@ -161,9 +180,11 @@ export class PulseService implements PulseBackend {
     this.started = false;
     await this.scheduler.stop();
     if (this.staleTimer) clearInterval(this.staleTimer);
+    if (this.recordingTimer) clearInterval(this.recordingTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     await this.stopDemo();
     await this.closeReplay();
+    await this.actions.dispose();
     await Promise.all([...this.targets.values()].map((t) => t.prometheus?.source?.close()));
     await this.inspector.dispose();
     await this.scraper.close();
@@ -302,6 +323,50 @@ export class PulseService implements PulseBackend {
 
   async closeInspection(id: string): Promise<void> {
     this.inspector.close(id);
+  }
+
+  // ---- export actions ----
+
+  exportSnapshot(format: 'prometheus' | 'openmetrics'): Promise<ExportedSnapshot> {
+    return this.actions.snapshot(format);
+  }
+
+  pushToGateway(req: PushRequest): Promise<PushResult> {
+    return this.actions.push(req);
+  }
+
+  async startRecording(req: StartRecordingRequest): Promise<RecordingStatus> {
+    const status = await this.actions.startRecording(req);
+    this.queueRecording();
+    // Progress (scrape count) reaches the UI with the ticks while it records.
+    this.recordingTimer = setInterval(() => this.queueRecording(), 2000);
+    return status;
+  }
+
+  async stopRecording(): Promise<RecordingStatus> {
+    if (this.recordingTimer) clearInterval(this.recordingTimer);
+    this.recordingTimer = null;
+    const status = await this.actions.stopRecording();
+    this.queueRecording();
+    return status;
+  }
+
+  async getRecording(): Promise<RecordingStatus | null> {
+    return this.actions.status();
+  }
+
+  async replayRecording(fileName: string): Promise<ReplayStatus> {
+    return this.openReplay(await this.actions.recordingPath(fileName));
+  }
+
+  /** serve mode's download route for finished recordings. */
+  recordingPath(fileName: string): Promise<string> {
+    return this.actions.recordingPath(fileName);
+  }
+
+  private queueRecording(): void {
+    this.pending.recording = true;
+    this.scheduleFlush();
   }
 
   // ---- replay ----
@@ -713,6 +778,7 @@ export class PulseService implements PulseBackend {
     if (pending.inspections.size > 0) tick.inspections = [...pending.inspections.values()];
     if (pending.showInspection) tick.showInspection = pending.showInspection;
     if (pending.replay) tick.replay = this.replayStatus();
+    if (pending.recording) tick.recording = this.actions.status();
     for (const listener of this.listeners) {
       try {
         listener(tick);
@@ -732,6 +798,7 @@ function emptyPending() {
     inspections: new Map<string, InspectionInfo>(),
     showInspection: null as string | null,
     replay: false,
+    recording: false,
   };
 }
 

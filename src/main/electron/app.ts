@@ -42,6 +42,7 @@ export function runDesktopApp(): void {
       mode: 'desktop',
       version: app.getVersion(),
       settings: stores.settings,
+      dataDir: app.getPath('userData'),
       // Passwords and tokens are encrypted with the OS key store (DESIGN.md §7).
       secrets: createEncryptedSecretStore({
         isAvailable: () => safeStorage.isEncryptionAvailable(),

@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { HTTP_INSPECT_UPLOAD_PATH, type InspectionInfo, type PulseBackend } from '../../shared/api';
+import { HTTP_INSPECT_UPLOAD_PATH, HTTP_RECORDINGS_PATH, type InspectionInfo, type PulseBackend } from '../../shared/api';
+import { createReadStream } from 'node:fs';
 import { InvalidRequestError } from '../../shared/api-schemas';
 import { dispatchRequest } from '../core/dispatch';
 import { serveStatic } from './static-files';
@@ -11,6 +12,7 @@ import { serveStatic } from './static-files';
 export interface HttpAdapterOptions {
   service: PulseBackend & {
     inspectUpload(name: string, body: AsyncIterable<Uint8Array>, sizeBytes: number | null): Promise<InspectionInfo>;
+    recordingPath(fileName: string): Promise<string>;
   };
   host: string;
   port: number;
@@ -55,6 +57,18 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     if (req.method === 'GET' && path === '/api/targets') return sendJson(res, 200, await opts.service.getTargets());
     if (req.method === 'GET' && path === '/api/gpus') return sendJson(res, 200, await opts.service.getGpus());
     if (req.method === 'GET' && path === '/api/events') return openEventStream(req, res);
+    if (req.method === 'GET' && path.startsWith(HTTP_RECORDINGS_PATH)) {
+      let file: string;
+      try {
+        file = await opts.service.recordingPath(decodeURIComponent(path.slice(HTTP_RECORDINGS_PATH.length)));
+      } catch (err) {
+        return sendJson(res, 404, { error: (err as Error).message });
+      }
+      const name = file.split(/[\\/]/).pop()!;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` });
+      createReadStream(file).pipe(res);
+      return;
+    }
     if (path === HTTP_INSPECT_UPLOAD_PATH) {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST the file bytes with ?name=<file name>' });
       const name = (url.searchParams.get('name') ?? 'upload.prom').slice(0, 255);

@@ -55,6 +55,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     settings,
     demo: opts.demo ? 'on' : 'off',
     extraTargets: opts.targets,
+    dataDir: opts.configDir,
     startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
   });
   await service.start();

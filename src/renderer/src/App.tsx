@@ -13,6 +13,7 @@ import { FileDrop } from './inspector/FileDrop';
 import { navigate, routeHref, useRoute, type Route } from './navigation';
 import { useShortcuts } from './shortcuts';
 import { ReplayBar, useReplay } from './components/ReplayBar';
+import { ExportMenu } from './components/ExportMenu';
 
 const NAV: Array<{ label: string; route: Route; key: string }> = [
   { label: 'Fleet', route: { view: 'fleet' }, key: 'fleet' },
@@ -71,6 +72,7 @@ export function App({ api }: { api: PulseApi }) {
         <button type="button" className="primary" data-testid="add-target-button" onClick={() => setAddingTarget(true)} title="Add a dcgm-exporter target">
           + Add target
         </button>
+        <ExportMenu api={api} info={info} />
         <span className="topbar-meta">
           {gpuCount} GPUs · {targets.length} targets{down > 0 ? ` · ${down} not up` : ''}
         </span>
