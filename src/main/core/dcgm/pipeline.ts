@@ -5,10 +5,10 @@ import { gpuKey, type GpuSnapshot, type NodeExtra } from '../../../shared/gpu';
 import {
   DEFAULT_WEIGHTS,
   RATE_RULES,
-  advanceCounter,
   assessHealth,
   classify,
   realUtilization,
+  stepCounter,
   type CounterTrack,
   type RateRule,
   type Weights,
@@ -162,13 +162,15 @@ function deriveRates(gpu: GpuSeries, node: string, readings: Readings, state: En
     const { rule, counter, range } = RESOLVED_RATE_RULES[i];
     const value = counter === undefined ? undefined : valueOf(gpu, counter);
     if (value === undefined) continue;
-    const step = advanceCounter(state.counters[i], value, now);
-    state.counters[i] = step.track;
-    if (step.perSecond === null) {
+    const track = state.counters[i];
+    let perSecond: number | null = null;
+    if (track === undefined) state.counters[i] = { value, at: now, lastRate: null }; // first sight: no rate yet
+    else perSecond = stepCounter(track, value, now);
+    if (perSecond === null) {
       readings[rule.rate] = null;
       continue;
     }
-    const rate = step.perSecond * rule.perSecondScale;
+    const rate = perSecond * rule.perSecondScale;
     const accepted = acceptedValue(range, rate);
     if (accepted !== undefined) {
       readings[rule.rate] = accepted;
