@@ -62,7 +62,10 @@ function measure(runners: Runner[], text: string): number[] {
   for (const r of runners) for (let i = 0; i < 20; i++) r.run(text); // warm up the JIT
   const perRound: number[][] = runners.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    runners.forEach((r, i) => {
+    // Rotate who goes first: the runner after an allocation-heavy one pays for its garbage.
+    for (let k = 0; k < runners.length; k++) {
+      const i = (round + k) % runners.length;
+      const r = runners[i];
       let n = 0;
       const wallStart = performance.now();
       const cpuStart = cpuMs();
@@ -71,7 +74,7 @@ function measure(runners: Runner[], text: string): number[] {
         n++;
       }
       perRound[i].push((cpuMs() - cpuStart) / n);
-    });
+    }
   }
   return perRound.map(median);
 }
