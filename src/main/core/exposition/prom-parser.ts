@@ -48,8 +48,11 @@ interface FamilyState {
   /** expfmt fixes the type at the first sample, so a later TYPE line is an error. */
   typeFixed: boolean;
   helpSeen: boolean;
-  /** The name's character codes when it is a legacy name, for matching sample lines in place. */
-  codes: Uint8Array | null;
+  /**
+   * The name's character codes when it is a legacy name, for matching sample lines in place;
+   * undefined until first needed.
+   */
+  codes: Uint8Array | null | undefined;
   /** name_count, name_sum, name_bucket, made once so samples share the strings. */
   suffixed: [string, string, string] | null;
 }
@@ -244,7 +247,7 @@ export class PromParser extends LineParser {
         family: { name, type: 'untyped', help: null, unit: null, samples: [] },
         typeFixed: false,
         helpSeen: false,
-        codes: legacyCodes(name),
+        codes: undefined,
         suffixed: null,
       };
       this.byName.set(name, st);
@@ -371,8 +374,9 @@ export class PromParser extends LineParser {
    */
   private matchCurrent(p: number, end: number): number {
     const st = this.current;
-    if (st === null || st.codes === null) return -1;
-    const codes = st.codes;
+    if (st === null) return -1;
+    const codes = st.codes === undefined ? (st.codes = legacyCodes(st.family.name)) : st.codes;
+    if (codes === null) return -1;
     const n = codes.length;
     if (p + n > end) return -1;
     const s = this.s;
