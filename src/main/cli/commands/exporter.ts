@@ -1,11 +1,11 @@
 // `gpu-pulse exporter`: headless, scrapes dcgm-exporters and serves what GPU Pulse computes
 // (real utilization, workload class, health, GPU info) at /metrics for Prometheus.
-import { parseArgs } from 'node:util';
 import { parseDuration } from '../../core/export/duration';
 import { isLoopback, parseListenAddress, startExporter } from '../../core/export/exporter-server';
 import { loadTargets } from '../../core/export/pulse-source';
 import { loadWebConfig, type WebConfig } from '../../core/export/web-config';
 import type { CliIo } from '../io';
+import { parseCommandArgs } from '../args';
 
 const HELP = `Usage: gpu-pulse exporter --source URL [--source URL...] [options]
 
@@ -28,34 +28,15 @@ Prints "listening on URL" when ready; stops on SIGINT or SIGTERM.
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        source: { type: 'string', multiple: true, default: [] },
-        'targets-file': { type: 'string' },
-        listen: { type: 'string', default: '127.0.0.1:9401' },
-        'web-config': { type: 'string' },
-        interval: { type: 'string', default: '15s' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    io.stderr(`gpu-pulse exporter: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const usageError = (message: string) => {
-    io.stderr(`gpu-pulse exporter: ${message}\n`);
-    return 2;
-  };
+  const parsed = parseCommandArgs('exporter', HELP, args, io, {
+    source: { type: 'string', multiple: true, default: [] },
+    'targets-file': { type: 'string' },
+    listen: { type: 'string', default: '127.0.0.1:9401' },
+    'web-config': { type: 'string' },
+    interval: { type: 'string', default: '15s' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values, positionals, usageError } = parsed;
   let listen: { host: string; port: number };
   let intervalMs: number;
   try {

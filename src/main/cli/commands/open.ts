@@ -3,11 +3,11 @@
 // pipeline): format, families, GPUs and every problem as file:line:column. With --serve the
 // files are opened in `gpu-pulse serve` instead and their inspector URLs printed.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { InspectionInfo } from '../../../shared/api';
 import { Inspector } from '../../core/inspect/inspector';
 import { defaultConfigDir } from '../../core/settings/file-store';
 import type { CliIo } from '../io';
+import { parseCommandArgs } from '../args';
 
 const HELP = `Usage: gpu-pulse FILE... [options]
        gpu-pulse open FILE... [options]
@@ -32,30 +32,15 @@ const FORMAT_NAMES = { prometheus: 'Prometheus text 0.0.4', openmetrics: 'OpenMe
 const GPU_ROWS = 20;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        families: { type: 'string', default: '40' },
-        serve: { type: 'boolean', default: false },
-        port: { type: 'string', default: '8484' },
-        'config-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    io.stderr(`gpu-pulse open: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('open', HELP, args, io, {
+    json: { type: 'boolean', default: false },
+    families: { type: 'string', default: '40' },
+    serve: { type: 'boolean', default: false },
+    port: { type: 'string', default: '8484' },
+    'config-dir': { type: 'string' },
+  });
+  if ('exit' in parsed) return parsed.exit;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
   if (positionals.length === 0) {
     io.stderr(`gpu-pulse open: give at least one FILE\n\n${HELP}`);
     return 2;

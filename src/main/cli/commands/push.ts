@@ -2,11 +2,11 @@
 // Prometheus Pushgateway, e.g. at the end of a batch job.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseDuration } from '../../core/export/duration';
 import { CollectError, collectOnce, describeTargetFailure, loadTargets } from '../../core/export/pulse-source';
 import { PushError, parseGroupingArgs, pushToGateway, type PushMethod } from '../../core/export/pushgateway';
 import type { CliIo } from '../io';
+import { parseCommandArgs } from '../args';
 
 const HELP = `Usage: gpu-pulse push --gateway URL --job NAME [options] SOURCE...
 
@@ -36,43 +36,24 @@ failed, 2 on bad usage.
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        gateway: { type: 'string' },
-        job: { type: 'string' },
-        grouping: { type: 'string', multiple: true, default: [] },
-        replace: { type: 'boolean', default: false },
-        add: { type: 'boolean', default: false },
-        delete: { type: 'boolean', default: false },
-        'targets-file': { type: 'string' },
-        username: { type: 'string' },
-        'password-file': { type: 'string' },
-        'ca-file': { type: 'string' },
-        'cert-file': { type: 'string' },
-        'key-file': { type: 'string' },
-        'insecure-skip-verify': { type: 'boolean', default: false },
-        timeout: { type: 'string', default: '30s' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    io.stderr(`gpu-pulse push: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const usageError = (message: string) => {
-    io.stderr(`gpu-pulse push: ${message}\n`);
-    return 2;
-  };
+  const parsed = parseCommandArgs('push', HELP, args, io, {
+    gateway: { type: 'string' },
+    job: { type: 'string' },
+    grouping: { type: 'string', multiple: true, default: [] },
+    replace: { type: 'boolean', default: false },
+    add: { type: 'boolean', default: false },
+    delete: { type: 'boolean', default: false },
+    'targets-file': { type: 'string' },
+    username: { type: 'string' },
+    'password-file': { type: 'string' },
+    'ca-file': { type: 'string' },
+    'cert-file': { type: 'string' },
+    'key-file': { type: 'string' },
+    'insecure-skip-verify': { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '30s' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values, positionals, usageError } = parsed;
   if (!values.gateway) return usageError(`--gateway URL is required\n\n${HELP}`);
   if (!values.job) return usageError(`--job NAME is required\n\n${HELP}`);
   const modes = (['replace', 'add', 'delete'] as const).filter((m) => values[m]);

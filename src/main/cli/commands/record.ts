@@ -2,12 +2,12 @@
 // to replay in GPU Pulse, attach to a ticket, or import into Prometheus with
 // `promtool tsdb create-blocks-from openmetrics`.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseDuration } from '../../core/export/duration';
 import { loadTargets } from '../../core/export/pulse-source';
 import { finishInterruptedRecording, recordingSources, startRecorder, type RecordingSummary } from '../../core/export/recording';
 import { createServeSecretStore } from '../../core/fleet/secrets';
 import type { CliIo } from '../io';
+import { parseCommandArgs } from '../args';
 
 const HELP = `Usage: gpu-pulse record --out FILE[.gz] [options] SOURCE...
        gpu-pulse record --recover FILE[.gz]
@@ -37,34 +37,15 @@ function describe(summary: RecordingSummary): string {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        duration: { type: 'string' },
-        interval: { type: 'string', default: '5s' },
-        'targets-file': { type: 'string' },
-        recover: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    io.stderr(`gpu-pulse record: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const usageError = (message: string) => {
-    io.stderr(`gpu-pulse record: ${message}\n`);
-    return 2;
-  };
+  const parsed = parseCommandArgs('record', HELP, args, io, {
+    out: { type: 'string' },
+    duration: { type: 'string' },
+    interval: { type: 'string', default: '5s' },
+    'targets-file': { type: 'string' },
+    recover: { type: 'string' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values, positionals, usageError } = parsed;
 
   if (values.recover !== undefined) {
     if (values.out !== undefined || positionals.length > 0) return usageError('--recover takes only the recording to finish');

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { CliIo } from '../io';
+import { parseCommandArgs } from '../args';
 import { startServe, targetsFromUrls } from '../../server/serve';
 import { defaultConfigDir } from '../../core/settings/file-store';
 import { parseTargetsFile } from '../../core/fleet/targets';
@@ -26,44 +26,26 @@ Options:
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '8484' },
-        demo: { type: 'boolean', default: false },
-        target: { type: 'string', multiple: true, default: [] },
-        'targets-file': { type: 'string' },
-        interval: { type: 'string' },
-        replay: { type: 'string' },
-        prometheus: { type: 'string', multiple: true, default: [] },
-        selector: { type: 'string' },
-        'config-dir': { type: 'string' },
-        token: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    io.stderr(`gpu-pulse serve: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const parsed = parseCommandArgs('serve', HELP, args, io, {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '8484' },
+    demo: { type: 'boolean', default: false },
+    target: { type: 'string', multiple: true, default: [] },
+    'targets-file': { type: 'string' },
+    interval: { type: 'string' },
+    replay: { type: 'string' },
+    prometheus: { type: 'string', multiple: true, default: [] },
+    selector: { type: 'string' },
+    'config-dir': { type: 'string' },
+    token: { type: 'string' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values, positionals, usageError } = parsed;
+  if (positionals.length > 0) return usageError(`unexpected argument "${positionals[0]}" (targets go after --target)`);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.stderr(`gpu-pulse serve: --port must be an integer from 0 to 65535, got "${values.port}"\n`);
-    return 2;
-  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
   const intervalMs = values.interval === undefined ? undefined : Math.round(Number(values.interval) * 1000);
-  if (intervalMs !== undefined && !(intervalMs >= 1000 && intervalMs <= 3_600_000)) {
-    io.stderr(`gpu-pulse serve: --interval must be a number of seconds from 1 to 3600, got "${values.interval}"\n`);
-    return 2;
-  }
+  if (intervalMs !== undefined && !(intervalMs >= 1000 && intervalMs <= 3_600_000)) return usageError(`--interval must be a number of seconds from 1 to 3600, got "${values.interval}"`);
   let targets;
   try {
     targets = targetsFromUrls(values.target ?? [], intervalMs);

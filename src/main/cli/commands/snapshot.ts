@@ -3,7 +3,6 @@
 // workload class and health, as a terminal table, JSON or CSV.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createPrometheusSource } from '../../core/sources/prometheus';
 import { CANONICAL_FIELDS, type CanonicalField, type Readings } from '../../../shared/canonical';
 import type { Attribution, GpuSnapshot, Health, MigInstance, NodeExtra, WorkloadClass } from '../../../shared/gpu';
@@ -13,6 +12,7 @@ import { parseExposition, type Family, type Problem } from '../../core/expositio
 import { createScraper } from '../../core/sources/http-scrape';
 import { looksLikeDmonCapture, parseDmonCapture } from '../../core/sources/dmon';
 import type { CliIo } from '../io';
+import { parseCommandArgs } from '../args';
 
 const HELP = `Usage: gpu-pulse snapshot SOURCE... [options]
 
@@ -65,34 +65,15 @@ export interface SnapshotOutput {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'table' },
-        preset: { type: 'string' },
-        weights: { type: 'string' },
-        prometheus: { type: 'string', multiple: true, default: [] },
-        selector: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    io.stderr(`gpu-pulse snapshot: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals: sources } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const usageError = (message: string) => {
-    io.stderr(`gpu-pulse snapshot: ${message}\n`);
-    return 2;
-  };
+  const parsed = parseCommandArgs('snapshot', HELP, args, io, {
+    format: { type: 'string', default: 'table' },
+    preset: { type: 'string' },
+    weights: { type: 'string' },
+    prometheus: { type: 'string', multiple: true, default: [] },
+    selector: { type: 'string' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values, positionals: sources, usageError } = parsed;
   const format = values.format as Format;
   if (!['table', 'json', 'csv'].includes(format)) return usageError(`--format must be table, json or csv, got "${values.format}"`);
   if (values.preset !== undefined && values.weights !== undefined) return usageError('use either --preset or --weights, not both');

@@ -1,11 +1,11 @@
 // `gpu-pulse textfile`: read the sources once and write GPU Pulse's computed metrics to a file
 // for node_exporter's textfile collector (run it from cron or a systemd timer).
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseDuration } from '../../core/export/duration';
 import { CollectError, collectOnce, describeTargetFailure, loadTargets } from '../../core/export/pulse-source';
 import { writeTextfile } from '../../core/export/textfile';
 import type { CliIo } from '../io';
+import { parseCommandArgs } from '../args';
 
 const HELP = `Usage: gpu-pulse textfile --out PATH SOURCE... [options]
 
@@ -25,32 +25,13 @@ Exit status: 0 when the file was written (sources that failed are reported on st
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        'targets-file': { type: 'string' },
-        timeout: { type: 'string', default: '30s' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    io.stderr(`gpu-pulse textfile: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const usageError = (message: string) => {
-    io.stderr(`gpu-pulse textfile: ${message}\n`);
-    return 2;
-  };
+  const parsed = parseCommandArgs('textfile', HELP, args, io, {
+    out: { type: 'string' },
+    'targets-file': { type: 'string' },
+    timeout: { type: 'string', default: '30s' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values, positionals, usageError } = parsed;
   if (!values.out) return usageError(`--out PATH is required\n\n${HELP}`);
   if (positionals.length === 0 && !values['targets-file']) return usageError(`give at least one SOURCE URL or --targets-file\n\n${HELP}`);
   let timeoutMs: number;
