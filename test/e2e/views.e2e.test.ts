@@ -182,19 +182,21 @@ describe('GPU focus and plot views in Chromium against gpu-pulse serve --demo', 
     const pointsAfter = await points(chart);
     expect(download.suggestedFilename()).toMatch(/^gpu-pulse-history-.*\.csv$/);
     const lines = readFileSync((await download.path())!, 'utf8').split('\r\n');
-    expect(lines[0]).toBe('timestamp_ms,iso_time,gpu,node,gpu_index,mig_instance,uuid,key,power_w');
+    // The documented header of src/shared/history-csv.ts (the same writer the tests round-trip).
+    expect(lines[0]).toBe('time,time_ms,key,node,uuid,gpu,mig_instance,powerWatts');
     expect(lines.at(-1)).toBe('');
     const rows = lines.slice(1, -1).map((line) => line.split(','));
     // The CSV is the chart's own data: as many rows as plotted points (a tick may land between).
     expect(rows.length).toBeGreaterThanOrEqual(pointsBefore);
     expect(rows.length).toBeLessThanOrEqual(pointsAfter);
-    const times = rows.map((r) => Number(r[0]));
-    expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(new Set(rows.map((r) => r[2]))).toEqual(new Set(await page.getByTestId('plot-legend-item').allTextContents()));
-    for (const row of rows) {
-      expect(row).toHaveLength(9);
-      expect(new Date(row[1]!).getTime()).toBe(Number(row[0]));
-      expect(Number(row[8])).toBeGreaterThan(0);
+    const legend = await page.getByTestId('plot-legend-item').allTextContents();
+    expect(new Set(rows.map((r) => `${r[3]} / GPU ${r[5]}`))).toEqual(new Set(legend));
+    for (const [i, row] of rows.entries()) {
+      expect(row).toHaveLength(8);
+      expect(new Date(row[0]!).getTime()).toBe(Number(row[1]));
+      expect(Number(row[7])).toBeGreaterThan(0);
+      // Times ascend within each GPU's rows.
+      if (i > 0 && rows[i - 1]![2] === row[2]) expect(Number(row[1])).toBeGreaterThan(Number(rows[i - 1]![1]));
     }
   });
 

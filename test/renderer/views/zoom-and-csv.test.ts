@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { clampInto, clockTicks, coversBounds, formatClock, keyAction, MIN_SPAN_MS, panBy, wheelZoomFactor, zoomAt, ZOOM_STEP } from '../../../src/renderer/src/views/charts/zoom';
-import { historyCsv } from '../../../src/renderer/src/views/csv';
 import { binaryRate, decimalRate, formatValue } from '../../../src/renderer/src/views/field-format';
 import { appendSnapshots, buffersFromResponse } from '../../../src/renderer/src/views/live-history';
 import type { FleetState } from '../../../src/renderer/src/state/fleet-store';
@@ -74,29 +73,6 @@ describe('formatting', () => {
     expect(formatValue('xidLast', 0)).toBe('none');
     expect(formatValue('rowRemapFailure', 1)).toBe('yes');
     expect(formatValue('smActive', null)).toBe('–');
-  });
-});
-
-describe('history CSV', () => {
-  const gpus = [
-    { key: 'n1/U1', label: 'n1 / GPU 0', node: 'n1', gpuIndex: 0, migInstanceId: null, uuid: 'U1' },
-    { key: 'n,2/U2/mig-1', label: 'n,2 / GPU 1 / GI 1', node: 'n,2', gpuIndex: 1, migInstanceId: '1', uuid: 'U2' },
-  ];
-  const series = new Map([
-    ['n1/U1', { t: [1000, 3000], values: { realUtil: [10, null], powerWatts: [100, 110] } }],
-    ['n,2/U2/mig-1', { t: [2000], values: { realUtil: [20], powerWatts: [200] } }],
-  ]);
-
-  it('writes one row per GPU and sample in time order, empty for missing, quoted where needed', () => {
-    // Field order follows HISTORY_FIELDS whatever order they were picked in.
-    const csv = historyCsv(gpus, ['powerWatts', 'realUtil'], series);
-    expect(csv.split('\r\n')).toEqual([
-      'timestamp_ms,iso_time,gpu,node,gpu_index,mig_instance,uuid,key,real_util_percent,power_w',
-      '1000,1970-01-01T00:00:01.000Z,n1 / GPU 0,n1,0,,U1,n1/U1,10,100',
-      '2000,1970-01-01T00:00:02.000Z,"n,2 / GPU 1 / GI 1","n,2",1,1,U2,"n,2/U2/mig-1",20,200',
-      '3000,1970-01-01T00:00:03.000Z,n1 / GPU 0,n1,0,,U1,n1/U1,,110',
-      '',
-    ]);
   });
 });
 

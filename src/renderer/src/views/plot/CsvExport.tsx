@@ -4,8 +4,7 @@
 import { useEffect, useState } from 'react';
 import { HISTORY_FIELDS, type HistoryField, type PulseApi } from '../../../../shared/api';
 import type { GpuSnapshot } from '../../../../shared/gpu';
-import { gpuLabel } from '../../navigation';
-import { historyCsv, type CsvGpu } from '../csv';
+import { historyToCsv } from '../../../../shared/history-csv';
 import { downloadText, fileStamp } from '../download';
 import { fieldLabel } from '../field-format';
 import { buffersFromResponse, type SeriesBuffer } from '../live-history';
@@ -18,9 +17,6 @@ export interface CsvExportProps {
   live: ReadonlyMap<string, SeriesBuffer>;
 }
 
-function csvGpu(gpu: GpuSnapshot): CsvGpu {
-  return { key: gpu.key, label: gpuLabel(gpu), node: gpu.node, gpuIndex: gpu.gpuIndex, migInstanceId: gpu.migInstance?.id ?? null, uuid: gpu.uuid };
-}
 
 export function CsvExport({ api, gpus, field, windowMs, live }: CsvExportProps) {
   const [fields, setFields] = useState<HistoryField[]>([field]);
@@ -38,7 +34,17 @@ export function CsvExport({ api, gpus, field, windowMs, live }: CsvExportProps) 
     try {
       const onlyPlotted = fields.every((f) => f === field);
       const series = onlyPlotted ? live : buffersFromResponse(await api.getHistory({ keys: gpus.map((g) => g.key), fields, windowMs }), gpus.map((g) => g.key), fields);
-      downloadText(historyCsv(gpus.map(csvGpu), fields, series), `gpu-pulse-history-${fileStamp(Date.now())}.csv`, 'text/csv;charset=utf-8');
+      const byKey = new Map(gpus.map((g) => [g.key, g]));
+      const csv = historyToCsv({
+        series: Object.fromEntries(series),
+        fields,
+        keys: gpus.map((g) => g.key),
+        identity: (key) => {
+          const g = byKey.get(key);
+          return g && { node: g.node, uuid: g.uuid, gpuIndex: g.gpuIndex, migInstanceId: g.migInstance?.id ?? null };
+        },
+      });
+      downloadText(csv, `gpu-pulse-history-${fileStamp(Date.now())}.csv`, 'text/csv;charset=utf-8');
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {

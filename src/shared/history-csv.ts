@@ -20,8 +20,8 @@
 //
 // Numbers are written in JavaScript's shortest round-trip form, so reading them back gives the
 // exact same values.
-import { CANONICAL_FIELDS } from '../../../shared/canonical';
-import type { HistoryField, HistorySeries } from '../../../shared/api';
+import { CANONICAL_FIELDS } from './canonical';
+import type { HistoryField, HistorySeries } from './api';
 
 export const CSV_IDENTITY_COLUMNS = ['time', 'time_ms', 'key', 'node', 'uuid', 'gpu', 'mig_instance'] as const;
 
