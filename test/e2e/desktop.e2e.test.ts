@@ -65,10 +65,10 @@ describe('desktop experience in Chromium against gpu-pulse serve', () => {
     await page.screenshot({ path: join(RESULTS, 'fleet-pinned.png') });
     await serve.stop();
     await startServe();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="gpu-card"]').length === 16, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="gpu-card"]').length === 16, undefined, { timeout: 30_000 });
     expect(await nodeOrder()).toEqual(['e2e-node-2', 'e2e-node-1']);
     expect(await page.locator('[data-testid="node-group"][data-node="e2e-node-2"] [data-testid="pin-button"]').getAttribute('aria-pressed')).toBe('true');
-  });
+  }, 60_000);
 
   it('filters by class', async () => {
     const classes = await page.$$eval('[data-testid="gpu-card"]', (els) => els.map((el) => el.getAttribute('data-class')!));

@@ -129,14 +129,15 @@ describe('plot view', () => {
     await waitFor(() => expect(downloads.blobs).toHaveLength(1));
     expect(downloads.names[0]).toMatch(/^gpu-pulse-history-.*\.csv$/);
     const lines = (await downloads.blobs[0]!.text()).split('\r\n');
-    expect(lines[0]).toBe('timestamp_ms,iso_time,gpu,node,gpu_index,mig_instance,uuid,key,power_w');
+    // The shared history CSV (src/shared/history-csv.ts).
+    expect(lines[0]).toBe('time,time_ms,key,node,uuid,gpu,mig_instance,powerWatts');
     expect(lines.at(-1)).toBe('');
     const rows = lines.slice(1, -1).map((l) => l.split(','));
     expect(rows).toHaveLength(20);
-    // Sorted by time; both GPUs share timestamps here, so selection order breaks ties.
-    expect(rows.slice(0, 2).map((r) => r[2])).toEqual(['node-a / GPU 1', 'node-b / GPU 0']);
-    const last = rows.at(-2)!;
-    expect(last).toEqual([String(NOW - 2000), new Date(NOW - 2000).toISOString(), 'node-a / GPU 1', 'node-a', '1', '', 'GPU-node-a-1', 'node-a/GPU-1', '101']);
+    // Grouped by GPU in selection order, times ascending within each GPU.
+    expect(rows.slice(0, 10).every((r) => r[2] === 'node-a/GPU-1')).toBe(true);
+    expect(rows.slice(10).every((r) => r[2] === 'node-b/GPU-0')).toBe(true);
+    expect(rows[9]).toEqual([new Date(NOW - 2000).toISOString(), String(NOW - 2000), 'node-a/GPU-1', 'node-a', 'GPU-node-a-1', '1', '', '101']);
   });
 
   it('fetches the extra fields ticked for the CSV', async () => {
@@ -150,7 +151,7 @@ describe('plot view', () => {
     await waitFor(() => expect(downloads.blobs).toHaveLength(1));
     expect(api.historyCalls.at(-1)).toMatchObject({ keys: ['node-a/GPU-1'], fields: ['realUtil', 'powerWatts'] });
     const lines = (await downloads.blobs[0]!.text()).split('\r\n');
-    expect(lines[0]).toBe('timestamp_ms,iso_time,gpu,node,gpu_index,mig_instance,uuid,key,real_util_percent,power_w');
+    expect(lines[0]).toBe('time,time_ms,key,node,uuid,gpu,mig_instance,realUtil,powerWatts');
     expect(lines[10]!.split(',').slice(-2)).toEqual(['10', '101']);
   });
 
