@@ -5,9 +5,8 @@ import {
   ATTRIBUTION_LABELS,
   ENTITY_LABELS,
   LABEL_ALIASES,
-  emptySeriesLabels,
+  SeriesLabels,
   readSeriesLabels,
-  type SeriesLabels,
 } from '../../src/main/core/dcgm/labels';
 import type { Labels } from '../../src/main/core/exposition/types';
 
@@ -22,7 +21,7 @@ const FIELDS: Record<keyof typeof LABEL_ALIASES, keyof SeriesLabels> = {
   job: 'job',
 };
 
-const read = (field: keyof SeriesLabels) => (labels: Labels) => readSeriesLabels(labels, emptySeriesLabels())[field];
+const read = (field: keyof SeriesLabels) => (labels: Labels) => readSeriesLabels(labels, new SeriesLabels())[field];
 
 /** Every name in order: each one wins over the later ones, and an empty value counts as absent. */
 function expectReadsInOrder(get: (labels: Labels) => unknown, names: readonly string[], base: Labels = {}): void {
@@ -70,7 +69,7 @@ describe('readSeriesLabels against the label tables', () => {
   });
 
   it('leaves nothing from the previous series in the reused record', () => {
-    const out = readSeriesLabels({ Hostname: 'h', UUID: 'u', gpu: '0', GPU_I_ID: '1', GPU_I_PROFILE: 'p', modelName: 'm', hpc_job: 'j', pod: 'p', namespace: 'n', nvlink: '1', instance: 'i' }, emptySeriesLabels());
-    expect(readSeriesLabels({}, out)).toEqual(emptySeriesLabels());
+    const out = readSeriesLabels({ Hostname: 'h', UUID: 'u', gpu: '0', GPU_I_ID: '1', GPU_I_PROFILE: 'p', modelName: 'm', hpc_job: 'j', pod: 'p', namespace: 'n', nvlink: '1', instance: 'i' }, new SeriesLabels());
+    expect(readSeriesLabels({}, out)).toEqual(new SeriesLabels());
   });
 });

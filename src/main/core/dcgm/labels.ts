@@ -33,36 +33,20 @@ export const ENTITY_LABELS = [
 ] as const;
 
 /** The labels of one series that say which entity it is and who uses it; empty ones absent. */
-export interface SeriesLabels {
-  node: string | undefined;
+export class SeriesLabels {
+  node: string | undefined = undefined;
   /** The Prometheus server's target label (`instance`): the node of last resort. */
-  target: string | undefined;
-  uuid: string | undefined;
-  gpuIndex: string | undefined;
-  migInstanceId: string | undefined;
-  migProfile: string | undefined;
-  model: string | undefined;
-  job: string | undefined;
-  pod: string | undefined;
-  namespace: string | undefined;
+  target: string | undefined = undefined;
+  uuid: string | undefined = undefined;
+  gpuIndex: string | undefined = undefined;
+  migInstanceId: string | undefined = undefined;
+  migProfile: string | undefined = undefined;
+  model: string | undefined = undefined;
+  job: string | undefined = undefined;
+  pod: string | undefined = undefined;
+  namespace: string | undefined = undefined;
   /** The non-GPU entity the series belongs to (the most specific one), if any. */
-  entity: (typeof ENTITY_LABELS)[number] | undefined;
-}
-
-export function emptySeriesLabels(): SeriesLabels {
-  return {
-    node: undefined,
-    target: undefined,
-    uuid: undefined,
-    gpuIndex: undefined,
-    migInstanceId: undefined,
-    migProfile: undefined,
-    model: undefined,
-    job: undefined,
-    pod: undefined,
-    namespace: undefined,
-    entity: undefined,
-  };
+  entity: (typeof ENTITY_LABELS)[number] | undefined = undefined;
 }
 
 /** A label's value when it is set and not empty: an empty label is an absent label. */

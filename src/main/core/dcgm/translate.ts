@@ -11,7 +11,7 @@ import { CANONICAL_FIELDS, CANONICAL_FIELD_NAMES, type CanonicalField, type Read
 import type { Attribution, MigInstance, NodeExtra } from '../../../shared/gpu';
 import type { Family, Labels, Problem, Sample } from '../exposition/types';
 import { ALIAS_RANK, METRIC_ALIASES, TRANSLATED_FIELDS, isDcgmMetricName, type MetricAlias, type TranslatedField } from './aliases';
-import { emptySeriesLabels, readSeriesLabels, type SeriesLabels } from './labels';
+import { SeriesLabels, readSeriesLabels } from './labels';
 import { acceptedValue, rangeFor, type ValueRange } from './ranges';
 
 export interface GpuEntity {
@@ -36,34 +36,41 @@ export interface TranslateResult {
 /** Position of each translated field in GpuSeries.values and GpuSeries.ranks. */
 export const FIELD_INDEX: ReadonlyMap<TranslatedField, number> = new Map(TRANSLATED_FIELDS.map((field, i) => [field, i]));
 
+/** Empty ranks, copied for each new series (a copy is cheaper than filling a new array). */
+const NO_RANKS: readonly number[] = new Array<number>(TRANSLATED_FIELDS.length).fill(Infinity);
+
 /**
  * One GPU entity's series as translate collects them. The pipeline reads this directly;
  * GpuEntity is the same thing as plain objects, for translateFamilies.
  */
-export interface GpuSeries {
-  hostname: string | undefined;
-  target: string | undefined;
-  uuid: string;
-  migId: string | null;
-  migProfile: string | null;
-  gpuIndex: number | null;
-  model: string | null;
+export class GpuSeries {
+  migProfile: string | null = null;
+  model: string | null = null;
   /** Created at the first pod, namespace or job: most GPUs have none. */
-  pods: Set<string> | null;
-  namespaces: Set<string> | null;
-  jobs: Set<string> | null;
+  pods: Set<string> | null = null;
+  namespaces: Set<string> | null = null;
+  jobs: Set<string> | null = null;
   /** Scaled value per FIELD_INDEX; meaningful only where `ranks` is finite. */
-  values: number[];
+  values: number[] = new Array<number>(TRANSLATED_FIELDS.length);
   /**
    * Rank of the alias that set each value (lower wins); Infinity where there is no value.
    * Plain arrays, not Float64Arrays: a typed array this size gets a backing store outside the
    * heap, which costs more to allocate than the whole GPU's values do to fill.
    */
-  ranks: number[];
+  ranks: number[] = NO_RANKS.slice();
   /** Field positions in the order they were first set: readings keep that key order. */
-  order: number[];
-  raw: Record<string, number>;
-  hasRaw: boolean;
+  order: number[] = [];
+  raw: Record<string, number> = {};
+  hasRaw = false;
+
+  constructor(
+    /** Node, target and index as the first series of the GPU gives them. */
+    readonly hostname: string | undefined,
+    readonly target: string | undefined,
+    readonly uuid: string,
+    readonly migId: string | null,
+    public gpuIndex: number | null,
+  ) {}
 }
 
 export interface SeriesResult {
@@ -124,22 +131,21 @@ function describeEntity(labels: SeriesLabels): string {
   return [gpuIndex !== undefined ? `GPU ${gpuIndex}` : null, uuid].filter(Boolean).join(' ') || 'an entity without GPU labels';
 }
 
-/** Empty ranks, copied for each new series (a copy is cheaper than filling a new array). */
-const NO_RANKS: readonly number[] = new Array<number>(TRANSLATED_FIELDS.length).fill(Infinity);
-
 /** One (node, MIG instance) of a UUID, in a chain per UUID: see SeriesCollector.find. */
-interface IdentityEntry {
-  /** The node part of the identity: the host label, else `target:<instance>`, else ''. */
-  hostKey: string;
-  migId: string | null;
-  series: GpuSeries;
-  next: IdentityEntry | undefined;
+class IdentityEntry {
+  constructor(
+    /** The node part of the identity: the host label, else `target:<instance>`, else ''. */
+    readonly hostKey: string,
+    readonly migId: string | null,
+    readonly series: GpuSeries,
+    readonly next: IdentityEntry | undefined,
+  ) {}
 }
 
 /** Accumulates one scrape's samples into GPU series, extras and problems. */
 class SeriesCollector {
   private readonly byUuid = new Map<string, IdentityEntry>();
-  /** Series whose identity contains NUL, by joined key (see find); created when first needed. */
+  /** Series whose identity contains NUL, by joined key (see add); created when first needed. */
   private byJoinedKey: Map<string, GpuSeries> | undefined;
   private readonly series: GpuSeries[] = [];
   private readonly extras: NodeExtra[] = [];
@@ -147,7 +153,7 @@ class SeriesCollector {
   /** Messages already reported: the same bad value repeated per pod or job is one problem. */
   private readonly reported = new Set<string>();
   /** The current sample's labels, overwritten sample by sample. */
-  private readonly labels = emptySeriesLabels();
+  private readonly labels = new SeriesLabels();
 
   constructor(private readonly fallbackNode: string) {}
 
@@ -201,6 +207,8 @@ class SeriesCollector {
    * The series of one (node, UUID, MIG instance): by UUID, then along the short chain of the
    * identities that share it. Identity used to be the three joined with NUL into one string
    * key per sample; for parts without NUL that is the same identity, without building a string.
+   * This lookup is still about a fifth of an ingest: the parser's label values are slices of
+   * the scrape body, and V8 hashes (or compares) a sliced string through a runtime call.
    */
   private find(hostKey: string, uuid: string, migId: string | null): GpuSeries | undefined {
     for (let e = this.byUuid.get(uuid); e !== undefined; e = e.next) {
@@ -222,30 +230,14 @@ class SeriesCollector {
       gpu = this.create(uuid, migId);
       if (joined !== undefined) (this.byJoinedKey ??= new Map()).set(joined, gpu);
     }
-    this.byUuid.set(uuid, { hostKey, migId, series: gpu, next: this.byUuid.get(uuid) });
+    this.byUuid.set(uuid, new IdentityEntry(hostKey, migId, gpu, this.byUuid.get(uuid)));
     return gpu;
   }
 
   /** A series as the sample that first names it says: node, target and index come from it. */
   private create(uuid: string, migId: string | null): GpuSeries {
     const labels = this.labels;
-    const gpu: GpuSeries = {
-      hostname: labels.node,
-      target: labels.target,
-      uuid,
-      migId,
-      migProfile: null,
-      gpuIndex: parseIndex(labels.gpuIndex),
-      model: null,
-      pods: null,
-      namespaces: null,
-      jobs: null,
-      values: new Array<number>(TRANSLATED_FIELDS.length),
-      ranks: NO_RANKS.slice(),
-      order: [],
-      raw: {},
-      hasRaw: false,
-    };
+    const gpu = new GpuSeries(labels.node, labels.target, uuid, migId, parseIndex(labels.gpuIndex));
     this.series.push(gpu);
     return gpu;
   }
