@@ -26,6 +26,7 @@ const {
   regionEquals,
   scanLabelName,
   scanMetricName,
+  textAt,
 } = scan;
 
 const SP = 32;
@@ -284,11 +285,8 @@ export class OmParser extends LineParser {
     const m = this.rules.currentNames();
     if (m === null) return -1;
     const s = this.s;
-    const codes = m.codes;
-    const n = codes.length;
-    if (p + n > end) return -1;
-    for (let i = 0; i < n; i++) if (s.charCodeAt(p + i) !== codes[i]) return -1;
-    const e = p + n;
+    const e = p + m.name.length;
+    if (e > end || !textAt(s, p, m.name)) return -1;
     const suffixes = m.suffixes;
     for (let k = 0; k < suffixes.length; k++) {
       const suffix = suffixes[k];

@@ -73,14 +73,18 @@ interface OpenFamily {
    * (see `group`); null once they are canonical sorted keys.
    */
   rawNames: string[] | null;
-  /** Lazily built CurrentNames; undefined until needed or after the type changes. */
-  names?: CurrentNames | null;
+  /**
+   * Lazily built CurrentNames; undefined until needed or after the type changes. Declared in
+   * the literal: a property added later gives the object a map V8 holds only weakly, and its
+   * collection at an idle GC threw away the optimized parser code.
+   */
+  names: CurrentNames | null | undefined;
 }
 
 /** The current family's sample names, for matching sample lines in place (see OmParser). */
 export interface CurrentNames {
-  /** Character codes of the family name (legacy names only). */
-  codes: Uint8Array;
+  /** The family name (a legacy name, so unquoted sample lines can match it in place). */
+  name: string;
   /** Allowed suffixes for the type, and the full sample name for each. */
   suffixes: readonly string[];
   names: string[];
@@ -264,10 +268,8 @@ export class OmFamilyRules {
     if (cur.names === undefined) {
       const name = cur.family.name;
       if (/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) {
-        const codes = new Uint8Array(name.length);
-        for (let i = 0; i < name.length; i++) codes[i] = name.charCodeAt(i);
         const suffixes = suffixesOf(cur.type);
-        cur.names = { codes, suffixes, names: suffixes.map((x) => name + x) };
+        cur.names = { name, suffixes, names: suffixes.map((x) => name + x) };
       } else {
         cur.names = null;
       }
@@ -285,7 +287,7 @@ export class OmFamilyRules {
     this.close();
     const family: Family = { name, type: type ?? 'unknown', help: null, unit: null, samples: [] };
     this.families.push(family);
-    const cur: OpenFamily = { family, type, helpSeen: false, unitSeen: false, firstLine: line, rawNames: null };
+    const cur: OpenFamily = { family, type, helpSeen: false, unitSeen: false, firstLine: line, rawNames: null, names: undefined };
     this.current = cur;
     this.groupLabels = null;
     this.groupSkip = null;

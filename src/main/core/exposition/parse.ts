@@ -51,7 +51,17 @@ export function invalidUtf8Problem(line: number, column: number): Problem {
   return makeProblem(line, column, 'invalid-utf8', 'invalid UTF-8 byte sequence; the exposition formats require UTF-8 text', 'error');
 }
 
+/**
+ * An idle parser of each format, replaced after every parse. V8 holds a class's instance map
+ * only weakly: when no parser is alive at a full GC (an idle app between scrapes, or another
+ * component's garbage) the map is collected, and every optimized parser method compiled
+ * against it is discarded ("weak objects" deopts). The next parse then ran unoptimized, at a
+ * quarter of the speed. An empty instance keeps the current map alive for a microsecond each.
+ */
+const shapeAnchors = new Map<ExpositionFormat, LineParser>();
+
 export function finishResult(format: ExpositionFormat, parser: LineParser, extra: Problem[]): ParseResult {
+  shapeAnchors.set(format, createParser(format, {}));
   const families = parser.finish();
   const problems = extra.length > 0 ? sortProblems(extra.concat(parser.getProblems())) : parser.getProblems();
   return { format, families, problems, ok: !problems.some((p) => p.severity === 'error') };

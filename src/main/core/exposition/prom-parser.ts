@@ -24,6 +24,7 @@ const {
   codesOf,
   regionEquals,
   scanLabelName,
+  textAt,
   scanMetricName,
   skipBlanks,
 } = scan;
@@ -48,20 +49,13 @@ interface FamilyState {
   /** expfmt fixes the type at the first sample, so a later TYPE line is an error. */
   typeFixed: boolean;
   helpSeen: boolean;
-  /**
-   * The name's character codes when it is a legacy name, for matching sample lines in place;
-   * undefined until first needed.
-   */
-  codes: Uint8Array | null | undefined;
+  /** Whether the name is a legacy one, which unquoted sample lines can match in place; undefined until first needed. */
+  legacy: boolean | undefined;
   /** name_count, name_sum, name_bucket, made once so samples share the strings. */
   suffixed: [string, string, string] | null;
 }
 
 const SUFFIXES = ['_count', '_sum', '_bucket'] as const;
-
-function legacyCodes(name: string): Uint8Array | null {
-  return isLegacyMetricName(name) ? codesOf(name, 0, name.length) : null;
-}
 
 const TYPE_WORDS: Record<string, MetricType> = {
   COUNTER: 'counter',
@@ -247,7 +241,7 @@ export class PromParser extends LineParser {
         family: { name, type: 'untyped', help: null, unit: null, samples: [] },
         typeFixed: false,
         helpSeen: false,
-        codes: undefined,
+        legacy: undefined,
         suffixed: null,
       };
       this.byName.set(name, st);
@@ -375,33 +369,31 @@ export class PromParser extends LineParser {
   private matchCurrent(p: number, end: number): number {
     const st = this.current;
     if (st === null) return -1;
-    const codes = st.codes === undefined ? (st.codes = legacyCodes(st.family.name)) : st.codes;
-    if (codes === null) return -1;
-    const n = codes.length;
-    if (p + n > end) return -1;
+    const name = st.family.name;
+    if (st.legacy === false || (st.legacy === undefined && !(st.legacy = isLegacyMetricName(name)))) return -1;
+    const e = p + name.length;
+    if (e > end) return -1;
     const s = this.s;
-    if (!codesMatch(s, p, codes)) return -1;
-    const e = p + n;
+    // The character after the name decides what to compare, so most mismatches cost one read.
     const c = s.charCodeAt(e);
     if (!isMetricNameChar(c)) {
-      this.matchedName = st.family.name;
+      if (!textAt(s, p, name)) return -1;
+      this.matchedName = name;
       this.matchedRole = Role.Plain;
       return e;
     }
     // A family with the suffixed name itself would win (expfmt), so only while none exists.
     const t = st.family.type;
     if (c !== 95 || this.suffixedFamilies > 0 || !(t === 'summary' || isHistogram(t))) return -1;
-    for (let k = 0; k < 3; k++) {
-      const suffix = SUFFIXES[k];
-      if (k === 2 && t === 'summary') break;
-      if (regionEquals(s, e, suffix) && !isMetricNameChar(s.charCodeAt(e + suffix.length))) {
-        const names = (st.suffixed ??= [st.family.name + '_count', st.family.name + '_sum', st.family.name + '_bucket']);
-        this.matchedName = names[k];
-        this.matchedRole = k === 0 ? Role.Count : k === 1 ? Role.Sum : Role.Plain;
-        return e + suffix.length;
-      }
-    }
-    return -1;
+    const c1 = s.charCodeAt(e + 1);
+    const k = c1 === 99 /* c */ ? 0 : c1 === 115 /* s */ ? 1 : c1 === 98 /* b */ && t !== 'summary' ? 2 : -1;
+    if (k === -1) return -1;
+    const suffix = SUFFIXES[k];
+    if (!regionEquals(s, e, suffix) || isMetricNameChar(s.charCodeAt(e + suffix.length)) || !textAt(s, p, name)) return -1;
+    const names = (st.suffixed ??= [name + '_count', name + '_sum', name + '_bucket']);
+    this.matchedName = names[k];
+    this.matchedRole = k === 0 ? Role.Count : k === 1 ? Role.Sum : Role.Plain;
+    return e + suffix.length;
   }
 
   /**

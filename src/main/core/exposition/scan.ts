@@ -90,6 +90,16 @@ export function regionEquals(s: string, p: number, t: string): boolean {
 }
 
 /**
+ * s[p, p + t.length) === t, for names. Slicing and comparing natively costs half of a
+ * charCodeAt loop at typical metric-name lengths; the last character is checked first so most
+ * mismatches cost one read.
+ */
+export function textAt(s: string, p: number, t: string): boolean {
+  const n = t.length;
+  return s.charCodeAt(p + n - 1) === t.charCodeAt(n - 1) && s.slice(p, p + n) === t;
+}
+
+/**
  * Character codes of s[start, end) (ASCII names only). Comparing a line against a byte array
  * is markedly faster than against another string, whose kind (sliced or flat) varies.
  */
