@@ -186,6 +186,16 @@ export class PromParser extends LineParser {
       this.report(p, 'invalid-metric-name', `invalid metric name in comment: unexpected '${s[p]}'; expected [a-zA-Z_:] or a quoted name`);
       return undefined;
     }
+    // TYPE usually follows HELP for the same name: compare instead of scanning and slicing.
+    const meta = this.metaState;
+    if (meta !== null) {
+      const known = meta.family.name;
+      const e = p + known.length;
+      if (e <= end && !isMetricNameChar(s.charCodeAt(e)) && textAt(s, p, known)) {
+        this.pos = e;
+        return known;
+      }
+    }
     const e = scanMetricName(s, p + 1, end);
     this.pos = e;
     return s.slice(p, e);
