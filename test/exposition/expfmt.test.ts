@@ -155,3 +155,28 @@ describe('expfmt cases, strict 0.0.4', () => {
     }
   });
 });
+
+describe('validation only (keepSamples: false, as gpu-pulse lint parses)', () => {
+  const inputs = [...cases.good.map((c) => c.file), ...cases.bad.map((c) => c.file)];
+  for (const mode of ['strict', 'lenient'] as const) {
+    for (const names of ['utf8', 'legacy'] as const) {
+      it(`reports exactly the problems of a full parse for all ${inputs.length} cases (${mode}, ${names} names)`, () => {
+        let differing = 0;
+        for (const file of inputs) {
+          const bytes = readFileSync(join(DIR, file));
+          const opts: ParseOptions = { format: 'prometheus', mode, names };
+          const full = parseExposition(bytes, opts);
+          const lean = parseExposition(bytes, { ...opts, keepSamples: false });
+          expect(lean.problems, file).toEqual(full.problems);
+          expect(lean.ok, file).toBe(full.ok);
+          // Same families, only without their samples.
+          expect(lean.families.map((f) => ({ ...f, samples: [] })), file).toEqual(full.families.map((f) => ({ ...f, samples: [] })));
+          expect(lean.families.every((f) => f.samples.length === 0), file).toBe(true);
+          if (full.problems.length > 0) differing++;
+        }
+        // The comparison covers inputs with problems, not only clean ones.
+        expect(differing).toBeGreaterThanOrEqual(46);
+      });
+    }
+  }
+});

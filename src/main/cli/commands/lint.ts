@@ -90,7 +90,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   let allValid = true;
   for (const input of parsed.inputs) {
-    const result = await parseInput(input, parsed.opts, io);
+    // Only the problems are printed: the samples need not outlive their lines.
+    const result = await parseInput(input, { ...parsed.opts, keepSamples: false }, io);
     if ('readError' in result) {
       io.stdout(`${input}: error: cannot read: ${result.readError}\n`);
       allValid = false;

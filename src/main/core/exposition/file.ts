@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { ExpositionFormat, ParseOptions, ParseResult, Problem } from './types';
-import { BOM, firstInvalidUtf8 } from './input';
+import { BOM, decodeUtf8 } from './input';
 import { bomProblem, createParser, finishResult, invalidUtf8Problem, parseExposition, positionOf } from './parse';
 import { detectFormat } from './detect';
 
@@ -17,7 +17,6 @@ const WHOLE_FILE_BYTES = 16 << 20;
 /** Enough of the end of the input to find a final `# EOF` line. */
 const TAIL_BYTES = 64;
 
-const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lossyDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /**
@@ -37,13 +36,7 @@ class Utf8ChunkDecoder {
     }
     const cut = final ? bytes.length : completeLength(bytes);
     this.pending = bytes.slice(cut);
-    const whole = bytes.subarray(0, cut);
-    try {
-      return { text: fatalDecoder.decode(whole), invalidAt: -1 };
-    } catch {
-      const bad = firstInvalidUtf8(whole);
-      return { text: lossyDecoder.decode(whole), invalidAt: lossyDecoder.decode(whole.subarray(0, bad)).length };
-    }
+    return decodeUtf8(bytes.subarray(0, cut));
   }
 }
 

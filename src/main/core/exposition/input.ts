@@ -2,6 +2,7 @@
 // hide both problems (Buffer#toString replaces invalid bytes with U+FFFD, the default
 // TextDecoder drops a BOM), and the formats reject both.
 
+import { isAscii } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 
 export function isGzip(bytes: Uint8Array): boolean {
@@ -26,6 +27,9 @@ export interface DecodedText {
  * so parsing can go on and report the position.
  */
 export function decodeUtf8(bytes: Uint8Array): DecodedText {
+  // Expositions are nearly always ASCII: a vectorised check and a byte copy are about four
+  // times faster than validating UTF-8, and the text is the same.
+  if (isAscii(bytes)) return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), invalidAt: -1 };
   try {
     return { text: fatalDecoder.decode(bytes), invalidAt: -1 };
   } catch {

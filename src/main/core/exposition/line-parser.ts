@@ -35,6 +35,8 @@ export abstract class LineParser {
   private errorCount = 0;
   protected readonly lenient: boolean;
   protected readonly legacyNames: boolean;
+  /** False for validation only: samples are checked, counted and dropped (0.0.4 parser). */
+  protected readonly keepSamples: boolean;
   /** True when the final line had no terminating line feed. */
   protected unterminatedLastLine = false;
   private readonly onProgress?: (done: number, total: number) => void;
@@ -43,6 +45,7 @@ export abstract class LineParser {
   constructor(opts: ParseOptions) {
     this.lenient = opts.mode === 'lenient';
     this.legacyNames = opts.names === 'legacy';
+    this.keepSamples = opts.keepSamples !== false;
     this.onProgress = opts.onProgress;
   }
 

@@ -53,6 +53,8 @@ interface FamilyState {
   legacy: boolean | undefined;
   /** name_count, name_sum, name_bucket, made once so samples share the strings. */
   suffixed: [string, string, string] | null;
+  /** Samples accepted, kept or not (see ParseOptions.keepSamples). */
+  sampleCount: number;
 }
 
 const SUFFIXES = ['_count', '_sum', '_bucket'] as const;
@@ -131,7 +133,7 @@ export class PromParser extends LineParser {
       );
     }
     const families: Family[] = [];
-    for (const st of this.order) if (st.family.samples.length > 0) families.push(st.family);
+    for (const st of this.order) if (st.sampleCount > 0) families.push(st.family);
     return families;
   }
 
@@ -215,7 +217,7 @@ export class PromParser extends LineParser {
   private type(st: FamilyState, p: number, end: number): void {
     const s = this.s;
     if (st.typeFixed) {
-      const after = st.family.samples.length > 0 ? ', or TYPE reported after samples' : '';
+      const after = st.sampleCount > 0 ? ', or TYPE reported after samples' : '';
       this.reportTolerated(p, 'duplicate-type', `second TYPE line for metric name "${st.family.name}"${after}; expected one TYPE before the first sample`);
       return;
     }
@@ -253,6 +255,7 @@ export class PromParser extends LineParser {
         helpSeen: false,
         legacy: undefined,
         suffixed: null,
+        sampleCount: 0,
       };
       this.byName.set(name, st);
       this.order.push(st);
@@ -272,7 +275,9 @@ export class PromParser extends LineParser {
       return;
     }
     let name: string;
-    let labels: Labels;
+    let labels: Labels | null;
+    this.le = undefined;
+    this.quantile = undefined;
     let matched: FamilyState | null = null;
     let p = start;
     const c = s.charCodeAt(p);
@@ -309,7 +314,7 @@ export class PromParser extends LineParser {
           this.report(p, 'invalid-metric-name', `invalid character '${s[p]}' in metric name "${name}"; expected [a-zA-Z0-9_:], '{' or a blank`);
           return;
         }
-        labels = {};
+        labels = this.keepSamples ? {} : null;
       }
     } else {
       this.report(p, 'invalid-metric-name', `invalid metric name: unexpected '${s[p]}'; expected [a-zA-Z_:] or '{'`);
@@ -410,9 +415,10 @@ export class PromParser extends LineParser {
    * Reads `{...}` starting at the brace. `outerName` is the name written before the brace, if
    * any; a bare quoted string inside is the metric name and lands in `braceName`.
    */
-  private readLabels(brace: number, end: number, outerName: string | undefined): Labels | undefined {
+  private readLabels(brace: number, end: number, outerName: string | undefined): Labels | null | undefined {
     const s = this.s;
-    const labels: Labels = {};
+    // Validation only: the names and values are checked, but no object is built.
+    const labels: Labels | null = this.keepSamples ? {} : null;
     const seen = this.labelNames;
     let count = 0;
     // seen[0, valid) is the previous complete label set; reset until this one completes.
@@ -513,7 +519,12 @@ export class PromParser extends LineParser {
       }
       const value = this.readQuoted(p, end, this.lenient ? 'warn' : 'reject', 'label value');
       if (value === undefined) return undefined;
-      setLabel(labels, labelName, value);
+      if (labels !== null) setLabel(labels, labelName, value);
+      // The two labels with rules of their own (checkStructured), kept aside.
+      if (labelName.length === 2 ? labelName === 'le' : labelName.length === 8 && labelName === 'quantile') {
+        if (labelName === 'le') this.le = value;
+        else this.quantile = value;
+      }
       p = skipBlanks(s, this.pos, end);
       c = p < end ? s.charCodeAt(p) : -1;
       if (c === COMMA) {
@@ -531,7 +542,7 @@ export class PromParser extends LineParser {
 
   private addSample(
     name: string,
-    labels: Labels,
+    labels: Labels | null,
     value: number,
     valueText: string,
     timestampMs: number | null,
@@ -569,14 +580,20 @@ export class PromParser extends LineParser {
     const family = st.family;
     if (!st.typeFixed) st.typeFixed = true;
     const type = family.type;
-    if (type !== 'counter' && type !== 'gauge' && type !== 'untyped' && !this.checkStructured(family, role, labels, value, valueAt)) {
+    if (type !== 'counter' && type !== 'gauge' && type !== 'untyped' && !this.checkStructured(family, role, value, valueAt)) {
       return;
     }
-    const sample: Sample = { name, labels, value, valueText, timestampMs, exemplar: null, line: this.line };
-    family.samples.push(sample);
+    st.sampleCount++;
+    if (this.keepSamples) {
+      const sample: Sample = { name, labels: labels!, value, valueText, timestampMs, exemplar: null, line: this.line };
+      family.samples.push(sample);
+    }
   }
 
   private resolvedRole = Role.Plain;
+  /** Values of the current sample's `le` and `quantile` labels, if it has them. */
+  private le: string | undefined = undefined;
+  private quantile: string | undefined = undefined;
 
   /** expfmt's setOrCreateCurrentMF: exact name, then `_count`/`_sum`/`_bucket` of a declared family. */
   private resolveFamily(name: string): FamilyState {
@@ -604,18 +621,18 @@ export class PromParser extends LineParser {
   }
 
   /** expfmt's checks on summary and histogram samples; false drops the sample (strict error). */
-  private checkStructured(family: Family, role: Role, labels: Labels, value: number, valueAt: number): boolean {
+  private checkStructured(family: Family, role: Role, value: number, valueAt: number): boolean {
     if (family.type === 'summary') {
-      const q = labels.quantile;
-      if (q !== undefined && Object.prototype.hasOwnProperty.call(labels, 'quantile') && parseFloatToken(q, 0, q.length) === undefined) {
+      const q = this.quantile;
+      if (q !== undefined && parseFloatToken(q, 0, q.length) === undefined) {
         this.reportTolerated(this.lineStart, 'invalid-quantile', `expected float as value for 'quantile' label, got "${q}"`);
         return this.lenient;
       }
       return true;
     }
     if (!isHistogram(family.type)) return true;
-    const le = labels.le;
-    const hasLe = le !== undefined && Object.prototype.hasOwnProperty.call(labels, 'le');
+    const le = this.le;
+    const hasLe = le !== undefined;
     if (hasLe && parseFloatToken(le, 0, le.length) === undefined) {
       this.reportTolerated(this.lineStart, 'invalid-le', `expected float as value for 'le' label, got "${le}"`);
       return this.lenient;

@@ -66,6 +66,13 @@ export interface ParseOptions {
   names?: 'utf8' | 'legacy';
   /** `strict` (default) reports any violation as an error; `lenient` ingests what Prometheus would. */
   mode?: 'strict' | 'lenient';
+  /**
+   * `false` for validation only (`gpu-pulse lint`): every rule is still checked, but 0.0.4
+   * families come back without their samples, so nothing per sample outlives its line and a
+   * large file costs no memory or garbage collection for a result nobody reads. OpenMetrics
+   * keeps them, as its family rules are checked over a family's samples.
+   */
+  keepSamples?: boolean;
   /** Progress callback for large inputs: bytes or characters consumed so far and the total. */
   onProgress?: (done: number, total: number) => void;
 }
