@@ -34,7 +34,7 @@ describe('fleet view in Chromium against gpu-pulse serve --demo', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="gpu-card"]').length === 32, undefined, { timeout: 10_000 });
     const cards = page.getByTestId('gpu-card');
     expect(await cards.count()).toBe(32);
-    const sparklinesPerCard = await page.$$eval('[data-testid="gpu-card"]', (els) => els.map((el) => el.querySelectorAll('canvas[data-testid="sparkline"]').length));
+    const sparklinesPerCard = await page.$$eval('[data-testid="gpu-card"]', (els) => els.map((el) => el.querySelectorAll('svg[data-testid="sparkline"]').length));
     expect(sparklinesPerCard.every((n) => n >= 5)).toBe(true);
     const groups = await page.$$eval('[data-testid="node-group"]', (els) => els.map((el) => [el.getAttribute('data-node'), el.getAttribute('data-state')]));
     expect(groups.map((g) => g[0]).sort()).toEqual(['demo-node-1', 'demo-node-2', 'demo-node-3', 'demo-node-4']);

@@ -47,8 +47,8 @@ describe('replaying a recording in the UI', () => {
     await exporters?.stop();
   });
 
-  // Every sparkline's pixels: an idle GPU's flat line can look the same as points are added.
-  const sparklineImages = () => page.$$eval('[data-testid="gpu-card"] canvas[data-testid="sparkline"]', (cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL()));
+  // Every sparkline's drawing (its SVG): an idle GPU's flat line can look the same as points are added.
+  const sparklineImages = () => page.$$eval('[data-testid="gpu-card"] svg[data-testid="sparkline"]', (svgs) => svgs.map((s) => s.innerHTML));
   const cardTexts = () => page.$$eval('[data-testid="gpu-card"]', (els) => els.map((el) => el.querySelector('.spark-grid')!.textContent));
 
   it('shows the recorded GPUs and the replay controls', async () => {

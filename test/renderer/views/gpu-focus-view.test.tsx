@@ -82,8 +82,9 @@ describe('GPU focus view', () => {
     expect(screen.getByRole('meter', { name: /SM active/ }).getAttribute('aria-valuenow')).toBe('90');
     // Trend sparklines only for fields with history: fbTotalBytes has none.
     const row = (field: string) => screen.getAllByTestId('metric-row').find((r) => r.dataset.field === field)!;
-    expect(row('smActive').querySelector('canvas')).not.toBeNull();
-    expect(row('fbTotalBytes').querySelector('canvas')).toBeNull();
+    const trend = row('smActive').querySelector('[data-testid="sparkline"] path[fill="none"]');
+    expect(trend?.getAttribute('d')).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+)+$/);
+    expect(row('fbTotalBytes').querySelector('[data-testid="sparkline"]')).toBeNull();
   });
 
   it('draws a chart per provided group with the history, and appends new scrapes only once', async () => {

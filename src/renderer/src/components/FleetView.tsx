@@ -157,7 +157,9 @@ function VirtualFleet({ sections, state, now, onPin }: { sections: GroupSection[
   return (
     <div ref={containerRef} className="virtual-fleet" style={{ height, position: 'relative' }} data-testid="virtual-fleet">
       {visible.map((row) => {
-        const style = { position: 'absolute' as const, top: row.top, left: 0, right: 0, height: row.height };
+        // Strict containment: a row's size is fixed here, so the browser can lay out and paint
+        // the rows that mount while scrolling without revisiting the others.
+        const style = { position: 'absolute' as const, top: row.top, left: 0, right: 0, height: row.height, contain: 'strict' as const };
         if (row.kind === 'section') {
           return (
             <div key={`s:${row.section.title}:${row.section.pinned}`} style={style}>

@@ -1,9 +1,10 @@
-// A tiny chart.js line chart. Animation is off and updates use mode 'none' so a tick repaint
-// costs one draw per visible sparkline.
-import { useEffect, useRef } from 'react';
-import { Chart, LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler } from 'chart.js';
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler);
+// A card's sparkline as an SVG polyline. chart.js (still used for the focus and plot charts,
+// which have axes, tooltips and zoom) built a chart per sparkline, and so did a hand-drawn
+// canvas: with five per card and a row of cards mounting every other frame while the fleet
+// view scrolls, creating canvases alone held frames at 33 ms with 1,000 GPUs (bench:ui). Paths
+// cost no context or backing store, stay sharp at any zoom, and a tick only rewrites `d`.
+import { memo, useRef } from 'react';
+import { sparkScale, sparkSegments, type Segment } from './sparkline-geometry';
 
 export interface SparkSeries {
   values: (number | null)[];
@@ -18,46 +19,90 @@ export interface SparklineProps {
   label: string;
 }
 
-export function Sparkline({ series, min, max, label }: SparklineProps) {
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const chartRef = useRef<Chart<'line'> | null>(null);
+const WIDTH = 120;
+const HEIGHT = 28;
+const LINE_WIDTH = 1.5;
+const PAD = LINE_WIDTH;
 
-  useEffect(() => {
-    const canvas = canvasRef.current;
-    if (!canvas) return;
-    const chart = new Chart(canvas, {
-      type: 'line',
-      data: { labels: [], datasets: [] },
-      options: {
-        animation: false,
-        responsive: false,
-        events: [],
-        plugins: { legend: { display: false }, tooltip: { enabled: false } },
-        elements: { point: { radius: 0 }, line: { borderWidth: 1.5, tension: 0.2 } },
-        scales: { x: { display: false }, y: { display: false, min, max } },
-      },
-    });
-    chartRef.current = chart;
-    return () => {
-      chart.destroy();
-      chartRef.current = null;
-    };
-  }, [min, max]);
+const round = (n: number) => Math.round(n * 10) / 10;
 
-  useEffect(() => {
-    const chart = chartRef.current;
-    if (!chart) return;
-    const length = Math.max(0, ...series.map((s) => s.values.length));
-    chart.data.labels = Array.from({ length }, (_, i) => i);
-    chart.data.datasets = series.map((s) => ({
-      data: s.values,
-      borderColor: s.color,
-      backgroundColor: s.color + '22',
-      fill: series.length === 1,
-      spanGaps: false,
-    }));
-    chart.update('none');
-  });
-
-  return <canvas ref={canvasRef} data-testid="sparkline" aria-label={label} role="img" width={120} height={28} />;
+/** `M x y L x y ...` per segment; a lone point between gaps becomes a dot-length line. */
+function linePath(segments: Segment[]): string {
+  let d = '';
+  for (const seg of segments) {
+    d += `M${round(seg[0]!)} ${round(seg[1]!)}`;
+    if (seg.length === 2) d += `h0.5`;
+    for (let i = 2; i < seg.length; i += 2) d += `L${round(seg[i]!)} ${round(seg[i + 1]!)}`;
+  }
+  return d;
 }
+
+/** The area under each segment, down to the bottom edge. */
+function areaPath(segments: Segment[]): string {
+  let d = '';
+  const bottom = HEIGHT - PAD;
+  for (const seg of segments) {
+    d += `M${round(seg[0]!)} ${bottom}`;
+    for (let i = 0; i < seg.length; i += 2) d += `L${round(seg[i]!)} ${round(seg[i + 1]!)}`;
+    d += `L${round(seg[seg.length - 2]!)} ${bottom}Z`;
+  }
+  return d;
+}
+
+interface SparkPath {
+  color: string;
+  line: string;
+  area: string | null;
+}
+
+function buildPaths(series: SparkSeries[], min?: number, max?: number): SparkPath[] {
+  const scale = sparkScale(
+    series.map((s) => s.values),
+    min,
+    max,
+  );
+  if (scale === null) return [];
+  const length = Math.max(0, ...series.map((s) => s.values.length));
+  return series.map((s) => {
+    const segments = sparkSegments(s.values, length, scale, WIDTH, HEIGHT, PAD);
+    // One series: a faint area under the line, as the cards have always shown.
+    return { color: s.color, line: linePath(segments), area: series.length === 1 ? areaPath(segments) : null };
+  });
+}
+
+interface Built {
+  series: SparkSeries[];
+  min?: number;
+  max?: number;
+  paths: SparkPath[];
+}
+
+/** Cards re-render for any change of their GPU; the stores replace a value array only when it changes. */
+function unchanged(b: Built | null, series: SparkSeries[], min?: number, max?: number): b is Built {
+  return (
+    b !== null &&
+    b.min === min &&
+    b.max === max &&
+    b.series.length === series.length &&
+    b.series.every((s, i) => s.values === series[i]!.values && s.color === series[i]!.color)
+  );
+}
+
+function SparklineView({ series, min, max, label }: SparklineProps) {
+  const built = useRef<Built | null>(null);
+  if (!unchanged(built.current, series, min, max)) built.current = { series, min, max, paths: buildPaths(series, min, max) };
+  const paths = built.current.paths;
+
+  return (
+    <svg data-testid="sparkline" role="img" aria-label={label} width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`}>
+      {paths.map((p, i) => (
+        <g key={i}>
+          {p.area ? <path d={p.area} fill={p.color} fillOpacity={0.13} stroke="none" /> : null}
+          <path d={p.line} fill="none" stroke={p.color} strokeWidth={LINE_WIDTH} strokeLinejoin="round" strokeLinecap="round" />
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+export const Sparkline = memo(SparklineView);

@@ -2,6 +2,7 @@
 // views stay thin and the rules are unit-testable.
 import type { TargetInfo } from '../../../shared/api';
 import type { GpuSnapshot, HealthState } from '../../../shared/gpu';
+import { naturalCompare } from './natural-order';
 
 export type SortKey = 'name' | 'realUtil' | 'power' | 'temperature';
 
@@ -25,7 +26,7 @@ export function matchesFilter(gpu: GpuSnapshot, filter: FleetFilter): boolean {
 }
 
 const byName = (a: GpuSnapshot, b: GpuSnapshot) =>
-  (a.gpuIndex ?? 0) - (b.gpuIndex ?? 0) || (a.migInstance?.id ?? '').localeCompare(b.migInstance?.id ?? '', undefined, { numeric: true });
+  (a.gpuIndex ?? 0) - (b.gpuIndex ?? 0) || naturalCompare(a.migInstance?.id ?? '', b.migInstance?.id ?? '');
 
 /** Descending for the numeric keys (busiest, hungriest, hottest first); missing values last. */
 export function compareGpus(sort: SortKey): (a: GpuSnapshot, b: GpuSnapshot) => number {
@@ -70,15 +71,16 @@ export function buildSections(gpus: Iterable<GpuSnapshot>, targets: Map<string, 
     if (matchesFilter(gpu, filter)) group.gpus.push(gpu);
   }
   const filtering = filter.search.trim() !== '' || filter.classLabel !== null || filter.health !== null;
+  const covered = new Set<string>();
+  for (const g of nodes.values()) if (g.target) covered.add(g.target.id);
   for (const target of targets.values()) {
-    const covered = [...nodes.values()].some((g) => g.target?.id === target.id);
     // A target without data still shows (with its state and error) unless the user is filtering.
-    if (!covered && !filtering) nodes.set(`target:${target.id}`, { node: target.nodes[0] ?? target.name, target, gpus: [], totalGpus: 0 });
+    if (!covered.has(target.id) && !filtering) nodes.set(`target:${target.id}`, { node: target.nodes[0] ?? target.name, target, gpus: [], totalGpus: 0 });
   }
   const sort = compareGpus(filter.sort);
   const visible = [...nodes.values()].filter((g) => !filtering || g.gpus.length > 0);
   for (const g of visible) g.gpus.sort(sort);
-  const byNode = (a: NodeGroupModel, b: NodeGroupModel) => a.node.localeCompare(b.node, undefined, { numeric: true });
+  const byNode = (a: NodeGroupModel, b: NodeGroupModel) => naturalCompare(a.node, b.node);
   const sections: GroupSection[] = [];
   const pinned = visible.filter((g) => g.target?.pinned).sort(byNode);
   if (pinned.length > 0) sections.push({ title: 'Pinned', pinned: true, nodes: pinned });
@@ -86,7 +88,9 @@ export function buildSections(gpus: Iterable<GpuSnapshot>, targets: Map<string, 
   for (const g of visible) {
     if (g.target?.pinned) continue;
     const title = g.target?.group ?? '';
-    groups.set(title, [...(groups.get(title) ?? []), g]);
+    const list = groups.get(title);
+    if (list) list.push(g);
+    else groups.set(title, [g]);
   }
   const titles = [...groups.keys()].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
   for (const title of titles) sections.push({ title, pinned: false, nodes: groups.get(title)!.sort(byNode) });

@@ -2,15 +2,16 @@
 // GPU index, then MIG instance, the order the fleet view shows cards in.
 import type { GpuSnapshot } from '../../../../shared/gpu';
 import { gpuLabel } from '../../navigation';
+import { naturalCompare } from '../../state/natural-order';
 
 /** GPUs plotted when the route names none: enough to compare, few enough to read. */
 export const DEFAULT_PLOT_GPUS = 8;
 
 export function compareFleetOrder(a: GpuSnapshot, b: GpuSnapshot): number {
   return (
-    a.node.localeCompare(b.node, undefined, { numeric: true }) ||
+    naturalCompare(a.node, b.node) ||
     (a.gpuIndex ?? 0) - (b.gpuIndex ?? 0) ||
-    (a.migInstance?.id ?? '').localeCompare(b.migInstance?.id ?? '', undefined, { numeric: true })
+    naturalCompare(a.migInstance?.id ?? '', b.migInstance?.id ?? '')
   );
 }
 
