@@ -173,12 +173,24 @@ describe('fleet engine over loopback', () => {
     // Memory: the caps bound what a bad target can hold, and nothing stays behind.
     // Two 64 MiB caps (endless, bomb) can be in flight at once, plus garbage not yet collected.
     expect(peakRss - baseline.rss).toBeLessThan(256 * 1024 * 1024);
-    collectGarbage();
-    const after = process.memoryUsage();
-    expect(after.heapUsed + after.arrayBuffers - (baseline.heapUsed + baseline.arrayBuffers)).toBeLessThan(32 * 1024 * 1024);
+    // Sockets torn down by close() release their last buffers over the next turns of the event
+    // loop (seen under a loaded CI machine: 57 MiB still held at the first look), so what
+    // counts is what is still held after a few seconds, when a leak would still be there.
+    const RETAINED_LIMIT = 32 * 1024 * 1024;
+    const retained = () => {
+      collectGarbage();
+      const after = process.memoryUsage();
+      return after.heapUsed + after.arrayBuffers - (baseline.heapUsed + baseline.arrayBuffers);
+    };
+    let kept = retained();
+    for (let i = 0; i < 20 && kept >= RETAINED_LIMIT; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      kept = retained();
+    }
+    expect(kept).toBeLessThan(RETAINED_LIMIT);
     console.log(
       `fleet integration: peak RSS +${((peakRss - baseline.rss) / 2 ** 20).toFixed(0)} MiB, ` +
-        `retained +${((after.heapUsed + after.arrayBuffers - baseline.heapUsed - baseline.arrayBuffers) / 2 ** 20).toFixed(1)} MiB, ` +
+        `retained +${(kept / 2 ** 20).toFixed(1)} MiB, ` +
         `healthy lag p99 ${scheduler.lagStats().p99Ms.toFixed(1)} ms (all targets)`,
     );
   }, 40_000);
