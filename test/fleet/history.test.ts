@@ -90,7 +90,7 @@ describe('HistoryStore', () => {
     expect(result.series.v[1]).toBe(4.5);
   });
 
-  it('allocates exactly what the configuration says, and no more over time', () => {
+  it('allocates the downsampled tier as its window fills, then never more than the configuration says', () => {
     const store = new HistoryStore({
       fields: ['a', 'b', 'c'],
       rawWindowMs: 60 * MINUTE,
@@ -98,20 +98,30 @@ describe('HistoryStore', () => {
       downsampleWindowMs: 24 * 60 * MINUTE,
       downsampleStepMs: MINUTE,
     });
-    // raw: 241 slots × (8 B time + 3 × 4 B); downsampled: 1441 slots × (8 B + 3 fields × 3 × 4 B);
-    // current bucket: 3 × 8 B sums + 3 × 4 B counts.
-    const expected = 241 * (8 + 12) + 1441 * (8 + 36) + 24 + 12;
+    // raw: 241 slots × (8 B time + 3 × 4 B); current bucket: 3 × 8 B sums + 3 × 4 B counts;
+    // downsampled: 1441 slots × (8 B + 3 fields × 3 × 4 B), allocated an hour (60 slots) at a time.
+    const fixed = 241 * (8 + 12) + 24 + 12;
+    const hourBlock = 60 * (8 + 36);
+    const expected = fixed + 1441 * (8 + 36);
     expect(store.configuredBytesPerEntity()).toBe(expected);
     expect(store.bytes()).toBe(0);
     store.push('g1', 0, { a: 1 });
     store.push('g2', 0, { a: 1 });
-    expect(store.bytes()).toBe(2 * expected);
-    // Two days of pushes every 15 s: still the same bytes.
-    for (let t = 15_000; t < 2 * 86_400_000; t += 15_000) store.push('g1', t, { a: t, b: 1, c: 2 });
-    expect(store.bytes()).toBe(2 * expected);
+    expect(store.bytes()).toBe(2 * (fixed + hourBlock));
+    // Two days of pushes every 15 s: g1 reaches its configured size and stays there.
+    let afterOneDay = 0;
+    for (let t = 15_000; t < 2 * 86_400_000; t += 15_000) {
+      store.push('g1', t, { a: t, b: 1, c: 2 });
+      if (t === 86_400_000) afterOneDay = store.bytes();
+    }
+    expect(afterOneDay).toBe(expected + fixed + hourBlock);
+    expect(store.bytes()).toBe(expected + fixed + hourBlock);
+    expect(store.configuredMaxBytes()).toBe(10_000 * expected);
     store.remove('g2');
     expect(store.bytes()).toBe(expected);
     expect(store.query('g2', ['a'], 0, Infinity).t).toEqual([]);
+    store.remove('g1');
+    expect(store.bytes()).toBe(0);
   });
 
   it('bounds the number of entities, dropping the least recently updated', () => {
@@ -122,7 +132,9 @@ describe('HistoryStore', () => {
     store.push('a', 2, { v: 2 });
     store.push('d', 1, { v: 1 });
     expect(['a', 'b', 'c', 'd'].filter((key) => store.has(key))).toEqual(['a', 'c', 'd']);
-    expect(store.bytes()).toBe(3 * store.configuredBytesPerEntity());
+    // Each holds its raw ring and the one downsampled block it has written so far.
+    // Default shape, one field: 241 raw slots × (8 + 4) B, 8 + 4 B of sums, 60 buckets × (8 + 3 × 4) B.
+    expect(store.bytes()).toBe(3 * (241 * 12 + 12 + 60 * 20));
     expect(store.configuredMaxBytes()).toBe(3 * store.configuredBytesPerEntity());
   });
 

@@ -1,5 +1,6 @@
-// Per-GPU history in fixed-size typed-array rings (DESIGN.md §3): memory is set by
-// configuration (fields × window / step × entities), never by uptime.
+// Per-GPU history in fixed-size typed-array rings (DESIGN.md §3): memory is bounded by
+// configuration (fields × window / step × entities), never by uptime. The downsampled tier
+// grows block by block until its window has filled, then stays the same size.
 //
 // Two tiers per entity:
 // - raw: the last ceil(rawWindowMs / rawStepMs) + 1 pushes, at scrape resolution. Pushed
@@ -40,45 +41,84 @@ const DEFAULTS = {
   maxEntities: 10_000,
 };
 
+// The downsampled tier is allocated in blocks of this many buckets (an hour at the default
+// 1-minute step) as time reaches them, not all at once: a day of buckets is most of an entity's
+// bytes, and allocating thousands of them when a fleet is added stalled the first scrape of
+// every target (about 1 ms per GPU, mostly zeroing and V8's external-memory GCs).
+const BUCKETS_PER_BLOCK = 60;
+
+/** Downsampled buckets [first, first + length) of one entity: start times and per-field stats. */
+class BucketBlock {
+  readonly times: Float64Array;
+  // Field f of bucket offset o is at f * length + o.
+  readonly mean: Float32Array;
+  readonly min: Float32Array;
+  readonly max: Float32Array;
+
+  constructor(readonly length: number, fieldCount: number) {
+    const values = length * fieldCount;
+    const buffer = new ArrayBuffer(BucketBlock.byteLength(length, fieldCount));
+    this.times = new Float64Array(buffer, 0, length).fill(NaN);
+    this.mean = new Float32Array(buffer, length * 8, values);
+    this.min = new Float32Array(buffer, length * 8 + values * 4, values);
+    this.max = new Float32Array(buffer, length * 8 + values * 8, values);
+  }
+
+  static byteLength(length: number, fieldCount: number): number {
+    return length * 8 + 3 * length * fieldCount * 4;
+  }
+}
+
 class EntityHistory {
   // Raw tier: time-ordered ring; field f of logical slot i is rawValues[f * rawCapacity + i].
   readonly rawTimes: Float64Array;
   readonly rawValues: Float32Array;
   rawNext = 0;
   rawCount = 0;
-  // Downsampled tier: bucket start times identify which bucket a slot currently holds.
-  readonly bucketTimes: Float64Array;
-  readonly bucketMean: Float32Array;
-  readonly bucketMin: Float32Array;
-  readonly bucketMax: Float32Array;
+  // Downsampled tier: bucket slot s lives in blocks[floor(s / BUCKETS_PER_BLOCK)], allocated on
+  // first write; its start time identifies which bucket the slot currently holds.
+  readonly blocks: (BucketBlock | undefined)[];
   // The current bucket's running sums, in float64 so the mean does not drift.
   readonly currentSum: Float64Array;
   readonly currentCount: Uint32Array;
   currentBucketStart = NaN;
   lastTime = -Infinity;
+  /** Bytes held in typed arrays, blocks allocated so far included. */
+  bytes: number;
 
-  constructor(fieldCount: number, readonly rawCapacity: number, readonly bucketCapacity: number) {
+  constructor(readonly fieldCount: number, readonly rawCapacity: number, readonly bucketCapacity: number) {
     this.rawTimes = new Float64Array(rawCapacity);
     this.rawValues = new Float32Array(rawCapacity * fieldCount);
-    this.bucketTimes = new Float64Array(bucketCapacity).fill(NaN);
-    this.bucketMean = new Float32Array(bucketCapacity * fieldCount);
-    this.bucketMin = new Float32Array(bucketCapacity * fieldCount);
-    this.bucketMax = new Float32Array(bucketCapacity * fieldCount);
+    this.blocks = new Array<BucketBlock | undefined>(Math.ceil(bucketCapacity / BUCKETS_PER_BLOCK)).fill(undefined);
     this.currentSum = new Float64Array(fieldCount);
     this.currentCount = new Uint32Array(fieldCount);
+    this.bytes = EntityHistory.fixedBytes(fieldCount, rawCapacity);
   }
 
-  byteLength(): number {
-    return (
-      this.rawTimes.byteLength +
-      this.rawValues.byteLength +
-      this.bucketTimes.byteLength +
-      this.bucketMean.byteLength +
-      this.bucketMin.byteLength +
-      this.bucketMax.byteLength +
-      this.currentSum.byteLength +
-      this.currentCount.byteLength
-    );
+  static fixedBytes(fieldCount: number, rawCapacity: number): number {
+    return rawCapacity * 8 + rawCapacity * fieldCount * 4 + fieldCount * 8 + fieldCount * 4;
+  }
+
+  /** The most bytes an entity of this shape holds once every block is allocated. */
+  static maxBytes(fieldCount: number, rawCapacity: number, bucketCapacity: number): number {
+    return EntityHistory.fixedBytes(fieldCount, rawCapacity) + BucketBlock.byteLength(bucketCapacity, fieldCount);
+  }
+
+  /** The block holding bucket slot `slot`, or undefined if nothing was ever written there. */
+  blockOf(slot: number): BucketBlock | undefined {
+    return this.blocks[Math.floor(slot / BUCKETS_PER_BLOCK)];
+  }
+
+  /** The block holding bucket slot `slot`, allocated now if needed; returns the bytes added. */
+  ensureBlock(slot: number): number {
+    const index = Math.floor(slot / BUCKETS_PER_BLOCK);
+    if (this.blocks[index]) return 0;
+    const length = Math.min(BUCKETS_PER_BLOCK, this.bucketCapacity - index * BUCKETS_PER_BLOCK);
+    const block = new BucketBlock(length, this.fieldCount);
+    this.blocks[index] = block;
+    const added = BucketBlock.byteLength(length, this.fieldCount);
+    this.bytes += added;
+    return added;
   }
 
   /** Time of the oldest raw point. */
@@ -102,6 +142,8 @@ export class HistoryStore {
   /** Insertion order doubles as recency order: a push moves its entity to the end. */
   private readonly entities = new Map<string, EntityHistory>();
   private readonly bytesPerEntity: number;
+  /** Bytes held by the entities now (blocks of the downsampled tier are allocated lazily). */
+  private allocatedBytes = 0;
 
   constructor(opts: HistoryOptions) {
     if (opts.fields.length === 0) throw new RangeError('HistoryStore needs at least one field');
@@ -116,7 +158,7 @@ export class HistoryStore {
     // +1: a window of N steps has N + 1 points when both ends are included.
     this.rawCapacity = Math.ceil(this.rawWindowMs / this.rawStepMs) + 1;
     this.bucketCapacity = Math.ceil(this.downsampleWindowMs / this.downsampleStepMs) + 1;
-    this.bytesPerEntity = new EntityHistory(this.fields.length, this.rawCapacity, this.bucketCapacity).byteLength();
+    this.bytesPerEntity = EntityHistory.maxBytes(this.fields.length, this.rawCapacity, this.bucketCapacity);
   }
 
   /**
@@ -131,8 +173,9 @@ export class HistoryStore {
       if (!(tMs > entity.lastTime)) return false;
       this.entities.delete(key);
     } else {
-      entity = new EntityHistory(this.fields.length, this.rawCapacity, this.bucketCapacity);
       while (this.entities.size >= this.maxEntities) this.evictLeastRecent();
+      entity = new EntityHistory(this.fields.length, this.rawCapacity, this.bucketCapacity);
+      this.allocatedBytes += entity.bytes;
     }
     this.entities.set(key, entity);
     entity.lastTime = tMs;
@@ -145,16 +188,19 @@ export class HistoryStore {
 
     const bucketStart = Math.floor(tMs / this.downsampleStepMs) * this.downsampleStepMs;
     const bucketSlot = Math.floor(tMs / this.downsampleStepMs) % this.bucketCapacity;
+    this.allocatedBytes += entity.ensureBlock(bucketSlot);
+    const block = entity.blockOf(bucketSlot)!;
+    const offset = bucketSlot % BUCKETS_PER_BLOCK;
     if (bucketStart !== entity.currentBucketStart) {
       entity.currentBucketStart = bucketStart;
-      entity.bucketTimes[bucketSlot] = bucketStart;
+      block.times[offset] = bucketStart;
       entity.currentSum.fill(0);
       entity.currentCount.fill(0);
       for (let f = 0; f < fieldCount; f++) {
-        const at = f * this.bucketCapacity + bucketSlot;
-        entity.bucketMean[at] = NaN;
-        entity.bucketMin[at] = NaN;
-        entity.bucketMax[at] = NaN;
+        const at = f * block.length + offset;
+        block.mean[at] = NaN;
+        block.min[at] = NaN;
+        block.max[at] = NaN;
       }
     }
 
@@ -163,12 +209,12 @@ export class HistoryStore {
       const value = typeof raw === 'number' && !Number.isNaN(raw) ? raw : NaN;
       entity.rawValues[f * this.rawCapacity + rawSlot] = value;
       if (Number.isNaN(value)) continue;
-      const at = f * this.bucketCapacity + bucketSlot;
+      const at = f * block.length + offset;
       const count = ++entity.currentCount[f];
       entity.currentSum[f] += value;
-      entity.bucketMean[at] = entity.currentSum[f] / count;
-      entity.bucketMin[at] = count === 1 ? value : Math.min(entity.bucketMin[at], value);
-      entity.bucketMax[at] = count === 1 ? value : Math.max(entity.bucketMax[at], value);
+      block.mean[at] = entity.currentSum[f] / count;
+      block.min[at] = count === 1 ? value : Math.min(block.min[at], value);
+      block.max[at] = count === 1 ? value : Math.max(block.max[at], value);
     }
     return true;
   }
@@ -200,7 +246,7 @@ export class HistoryStore {
   }
 
   remove(key: string): void {
-    this.entities.delete(key);
+    this.drop(key);
   }
 
   has(key: string): boolean {
@@ -211,11 +257,12 @@ export class HistoryStore {
     return this.entities.size;
   }
 
-  /** Exact bytes held in typed arrays across all entities. */
+  /** Exact bytes held in typed arrays across all entities now. */
   bytes(): number {
-    return this.entities.size * this.bytesPerEntity;
+    return this.allocatedBytes;
   }
 
+  /** The bytes of one entity once its whole downsampled window is filled. */
   configuredBytesPerEntity(): number {
     return this.bytesPerEntity;
   }
@@ -227,7 +274,14 @@ export class HistoryStore {
 
   private evictLeastRecent(): void {
     const oldest = this.entities.keys().next();
-    if (!oldest.done) this.entities.delete(oldest.value);
+    if (!oldest.done) this.drop(oldest.value);
+  }
+
+  private drop(key: string): void {
+    const entity = this.entities.get(key);
+    if (!entity) return;
+    this.entities.delete(key);
+    this.allocatedBytes -= entity.bytes;
   }
 
   private rawPoints(entity: EntityHistory, indices: number[], fromMs: number, toMs: number): Points {
@@ -259,13 +313,15 @@ export class HistoryStore {
     for (let bucket = firstBucket; bucket <= lastBucket; bucket++) {
       const slot = bucket % capacity;
       const start = bucket * step;
-      if (entity.bucketTimes[slot] !== start) continue;
+      const block = entity.blockOf(slot);
+      const offset = slot % BUCKETS_PER_BLOCK;
+      if (!block || block.times[offset] !== start) continue;
       points.t.push(start);
       indices.forEach((fieldIndex, k) => {
-        const at = fieldIndex * capacity + slot;
-        points.mean[k].push(entity.bucketMean[at]);
-        points.min![k].push(entity.bucketMin[at]);
-        points.max![k].push(entity.bucketMax[at]);
+        const at = fieldIndex * block.length + offset;
+        points.mean[k].push(block.mean[at]);
+        points.min![k].push(block.min[at]);
+        points.max![k].push(block.max[at]);
       });
     }
     return points;
