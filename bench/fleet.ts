@@ -20,7 +20,7 @@ import { HISTORY_FIELDS } from '../src/shared/api';
 import { createDcgmPipeline, type DcgmPipeline } from '../src/main/core/dcgm';
 import { formatFromContentType, parseExposition } from '../src/main/core/exposition';
 import { HistoryStore } from '../src/main/core/fleet/history';
-import { ScrapeScheduler } from '../src/main/core/fleet/scheduler';
+import { DEFAULT_COALESCE_MS, ScrapeScheduler } from '../src/main/core/fleet/scheduler';
 import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from '../src/main/core/fleet/scrape-target';
 import { createServeSecretStore } from '../src/main/core/fleet/secrets';
 import { TargetStateTracker } from '../src/main/core/fleet/target-state';
@@ -37,6 +37,7 @@ interface Options {
   durationS: number;
   intervalS: number;
   concurrency: number;
+  coalesceMs: number;
   prometheus: boolean;
 }
 
@@ -165,6 +166,7 @@ async function benchPulse(urls: string[], opts: Options): Promise<PulseFigures> 
   const scheduler = new ScrapeScheduler<TargetConfig>({
     concurrency: opts.concurrency,
     jitterRatio: 0.1,
+    coalesceMs: opts.coalesceMs,
     run: (target, info) => {
       if (measuring) lags.push(info.lagMs);
       return runTarget(target);
@@ -346,6 +348,8 @@ function parseOptions(): Options & { demoChild: number | null } {
       duration: { type: 'string', default: '60' },
       interval: { type: 'string', default: '5' },
       concurrency: { type: 'string', default: '64' },
+      // The scheduler's timer grid; 0 starts each scrape at its own due time.
+      coalesce: { type: 'string', default: String(DEFAULT_COALESCE_MS) },
       'no-prometheus': { type: 'boolean', default: false },
       'demo-child': { type: 'string' },
     },
@@ -360,6 +364,7 @@ function parseOptions(): Options & { demoChild: number | null } {
     durationS: positive('duration', values.duration),
     intervalS: positive('interval', values.interval),
     concurrency: Math.floor(positive('concurrency', values.concurrency)),
+    coalesceMs: values.coalesce === '0' ? 0 : positive('coalesce', values.coalesce),
     prometheus: !values['no-prometheus'],
     demoChild: values['demo-child'] ? Math.floor(positive('demo-child', values['demo-child'])) : null,
   };
@@ -372,7 +377,7 @@ async function main(): Promise<void> {
   if (opts.prometheus && !withPrometheus) console.log(`(${PROMETHEUS} not found: GPU Pulse figures only)`);
   console.log(
     `fleet bench: ${opts.sizes.join(', ')} targets × ${GPUS_PER_TARGET} GPUs, ${opts.intervalS} s interval, ` +
-      `${opts.durationS} s measured each, concurrency ${opts.concurrency}`,
+      `${opts.durationS} s measured each, concurrency ${opts.concurrency}, timer grid ${opts.coalesceMs} ms`,
   );
   const results = [];
   for (const size of opts.sizes) {

@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScrapeScheduler, type RunInfo } from '../../src/main/core/fleet/scheduler';
+import { DEFAULT_COALESCE_MS, ScrapeScheduler, type RunInfo } from '../../src/main/core/fleet/scheduler';
 import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from '../../src/main/core/fleet/scrape-target';
 import { createServeSecretStore } from '../../src/main/core/fleet/secrets';
 import { TargetStateTracker, type TargetStatus } from '../../src/main/core/fleet/target-state';
@@ -104,6 +104,7 @@ describe('fleet engine over loopback', () => {
     const scheduler = new ScrapeScheduler<TargetConfig>({
       concurrency: 16,
       jitterRatio: 0.1,
+      coalesceMs: DEFAULT_COALESCE_MS,
       run: (target, info) => {
         if (target.id.startsWith('healthy')) {
           const starts = healthyStarts.get(target.id) ?? [];

@@ -30,6 +30,7 @@ function harness(opts: {
   outcome?: (id: string, runIndex: number) => RunOutcome;
   maxBackoffIntervals?: number;
   maxBackoffMs?: number;
+  coalesceMs?: number;
 }) {
   const clock = new FakeClock();
   const starts: Start[] = [];
@@ -45,6 +46,7 @@ function harness(opts: {
     random: seededRandom(),
     maxBackoffIntervals: opts.maxBackoffIntervals,
     maxBackoffMs: opts.maxBackoffMs,
+    coalesceMs: opts.coalesceMs,
     run: async (target, info) => {
       const runIndex = starts.filter((s) => s.id === target.id).length;
       starts.push({ id: target.id, at: clock.now(), info });
@@ -108,6 +110,37 @@ describe('ScrapeScheduler', () => {
     expect(new Set(firstStarts.map((t) => Math.floor(t / 100))).size).toBeGreaterThan(5);
     expect(h.scheduler.lagStats().maxMs).toBe(0);
     await h.stop();
+  });
+
+  it('with a timer grid, starts the targets due within one cell together, late by less than the cell', async () => {
+    const wakeUps = (h: ReturnType<typeof harness>) => new Set(h.starts.map((s) => s.at)).size;
+    const exact = harness({ jitterRatio: 0.1 });
+    const coalesced = harness({ jitterRatio: 0.1, coalesceMs: 100 });
+    for (const h of [exact, coalesced]) {
+      for (let i = 0; i < 50; i++) h.scheduler.upsert({ id: `t${i}`, intervalMs: 1000 });
+      h.scheduler.start();
+      await h.clock.advance(10_000);
+    }
+    expect(coalesced.starts.length).toBe(exact.starts.length);
+    // Every start is at most one cell after its due time: on the grid, or earlier when the
+    // process woke anyway (another run finishing) after the target fell due.
+    for (const start of coalesced.starts) {
+      expect(start.info.lagMs).toBeGreaterThanOrEqual(0);
+      expect(start.info.lagMs).toBeLessThan(100);
+      expect(start.info.lagMs).toBe(Math.max(0, start.at - start.info.scheduledAt));
+    }
+    expect(coalesced.scheduler.lagStats().maxMs).toBeLessThan(100);
+    // Far fewer distinct start times (wake-ups) than with one timer per due time.
+    expect(wakeUps(exact)).toBeGreaterThan(3 * wakeUps(coalesced));
+    // Each target still runs once per interval.
+    for (let i = 0; i < 50; i++) {
+      for (const gap of coalesced.gaps(`t${i}`)) {
+        expect(gap).toBeGreaterThanOrEqual(800);
+        expect(gap).toBeLessThanOrEqual(1200);
+      }
+    }
+    await exact.stop();
+    await coalesced.stop();
   });
 
   it('never runs one target twice at once: a slow run makes it skip slots, not overlap', async () => {
@@ -263,5 +296,6 @@ describe('ScrapeScheduler', () => {
     const run = async () => 'ok' as const;
     expect(() => new ScrapeScheduler({ concurrency: 0, jitterRatio: 0, run })).toThrow(/concurrency/);
     expect(() => new ScrapeScheduler({ concurrency: 1, jitterRatio: 2, run })).toThrow(/jitterRatio/);
+    expect(() => new ScrapeScheduler({ concurrency: 1, jitterRatio: 0, coalesceMs: -1, run })).toThrow(/coalesceMs/);
   });
 });

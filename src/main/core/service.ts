@@ -33,7 +33,7 @@ import { createDcgmPipeline } from './dcgm';
 import { createPrometheusSource, parseSelector, type PrometheusSource } from './sources/prometheus';
 import { createScraper, type Scraper, type ScrapeRequest } from './sources/http-scrape';
 import { HistoryStore, type HistoryOptions } from './fleet/history';
-import { ScrapeScheduler } from './fleet/scheduler';
+import { DEFAULT_COALESCE_MS, ScrapeScheduler } from './fleet/scheduler';
 import { TargetStateTracker } from './fleet/target-state';
 import { buildScrapeRequest, createTargetRunner, type IngestOutcome, type ScrapeSuccess } from './fleet/scrape-target';
 import { probeTarget } from './target-probe';
@@ -159,6 +159,7 @@ export class PulseService implements PulseBackend {
     this.scheduler = new ScrapeScheduler({
       concurrency: opts.concurrency ?? 64,
       jitterRatio: 0.1,
+      coalesceMs: DEFAULT_COALESCE_MS,
       run: (target: TargetConfig) => (target.kind === 'prometheus' ? this.pollPrometheus(target) : runTarget(target)),
     });
   }
