@@ -10,7 +10,7 @@ describe('self-metrics', () => {
     tracker.recordSuccess('a', 20);
     tracker.recordFailure('b', { state: 'timeout', message: 'deadline', remedy: 'raise it', durationMs: 10_000 });
     let bytes = 1234;
-    const metrics = createSelfMetrics({ targetStateCounts: () => tracker.countByState(), historyBytes: () => bytes });
+    const metrics = createSelfMetrics({ targetStateCounts: () => tracker.countByState(), historyBytes: () => bytes, historyFullBytes: () => 3 * bytes });
     metrics.observeScrape('a', 20, null);
     metrics.observeScrape('b', 10_000, 'timeout');
     metrics.observeScrape('b', 3, 'down');
@@ -27,6 +27,7 @@ describe('self-metrics', () => {
     expect(text).toContain('gpu_pulse_targets{state="timeout"} 1');
     expect(text).toContain('gpu_pulse_targets{state="pending"} 0');
     expect(text).toContain('gpu_pulse_history_bytes 4096');
+    expect(text).toContain('gpu_pulse_history_full_bytes 12288');
 
     metrics.forgetTarget('b');
     expect(await metrics.registry.metrics()).not.toContain('target="b"');

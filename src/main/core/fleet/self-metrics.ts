@@ -8,6 +8,8 @@ export interface SelfMetricsSources {
   /** Read at each /metrics request, so the gauges are never out of date. */
   targetStateCounts(): Record<TargetState, number>;
   historyBytes(): number;
+  /** What the GPUs held now will take once their history windows have filled. */
+  historyFullBytes(): number;
 }
 
 export interface SelfMetrics {
@@ -52,6 +54,14 @@ export function createSelfMetrics(sources: SelfMetricsSources): SelfMetrics {
     registers: [registry],
     collect() {
       this.set(sources.historyBytes());
+    },
+  });
+  new Gauge({
+    name: 'gpu_pulse_history_full_bytes',
+    help: 'Bytes the history ring buffers of the GPUs held now reach once their windows have filled (the 1-minute tier grows an hour at a time).',
+    registers: [registry],
+    collect() {
+      this.set(sources.historyFullBytes());
     },
   });
 
