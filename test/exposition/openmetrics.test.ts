@@ -2,6 +2,7 @@
 // oracle, and the extra client_python cases.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseExposition, type Family } from '../../src/main/core/exposition/index';
 import { CONFORMANCE, jsonFloat } from './helpers';
@@ -165,6 +166,21 @@ describe('OpenMetrics grouping', () => {
     const r = om('a{x="2"} 1\na{x="1"} 1\na{y="1",x="1"} 1\na{x="1",y="2"} 1\n');
     expect(r.problems).toEqual([]);
     expect(r.families[0].samples).toHaveLength(4);
+  });
+
+  it('reports a label set that comes back after another exactly when it does, in any order of arrival (property)', () => {
+    // Ascending, descending and shuffled sequences of label sets, with returns or without.
+    const values = fc.array(fc.constantFrom('0', '1', '2', '10', '9', 'a', 'b'), { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(values, (sequence) => {
+        const runs = sequence.filter((v, i) => i === 0 || v !== sequence[i - 1]);
+        const lines = runs.map((v) => `a{gpu="${v}",x="y"} 1\n`).join('');
+        const expected = runs.flatMap((v, i) => (runs.slice(0, i).includes(v) ? [i + 2] : []));
+        const r = om(lines);
+        expect(r.problems.filter((p) => p.code === 'invalid-grouping').map((p) => p.line)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('treats a histogram bucket and its _count as one MetricPoint', () => {
