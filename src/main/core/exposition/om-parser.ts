@@ -116,15 +116,13 @@ export class OmParser extends LineParser {
       this.eofLine = this.line;
       return;
     }
-    const bad = (at: number, what: string) =>
-      this.report(at, 'invalid-comment', `${what}; OpenMetrics allows only "# TYPE name type", "# HELP name text", "# UNIT name unit" and "# EOF", with single spaces`);
-    if (s.charCodeAt(start + 1) !== SP) return bad(start + 1, 'expected a space after "#"');
+    if (s.charCodeAt(start + 1) !== SP) return this.badComment(start + 1, 'expected a space after "#"');
     const k = start + 2;
     let keyword: 'TYPE' | 'HELP' | 'UNIT';
     if (regionEquals(s, k, 'TYPE ')) keyword = 'TYPE';
     else if (regionEquals(s, k, 'HELP ')) keyword = 'HELP';
     else if (regionEquals(s, k, 'UNIT ')) keyword = 'UNIT';
-    else return bad(k, 'comment lines are not allowed');
+    else return this.badComment(k, 'comment lines are not allowed');
     let p = k + 5;
     const nameAt = p;
     let name: string;
@@ -139,10 +137,10 @@ export class OmParser extends LineParser {
       p = scanMetricName(s, p + 1, end);
       name = s.slice(nameAt, p);
     } else {
-      return bad(p, `expected a metric name after "# ${keyword}"`);
+      return this.badComment(p, `expected a metric name after "# ${keyword}"`);
     }
     if (p >= end || s.charCodeAt(p) !== SP) {
-      return bad(p, p >= end ? `expected a space and a ${keyword === 'HELP' ? 'help text' : keyword === 'TYPE' ? 'type' : 'unit'} after the name` : `unexpected '${s[p]}' after the metric name`);
+      return this.badComment(p, p >= end ? `expected a space and a ${keyword === 'HELP' ? 'help text' : keyword === 'TYPE' ? 'type' : 'unit'} after the name` : `unexpected '${s[p]}' after the metric name`);
     }
     p++;
     let value: string;
@@ -163,6 +161,11 @@ export class OmParser extends LineParser {
       value = this.unescapeHelp(p, end, 'keep')!;
     }
     this.rules.metadata(this.line, columnOf(s, this.lineStart, nameAt), keyword, name, value as MetricType | string);
+  }
+
+  // A method rather than a closure in metadataLine: that ran for every metadata line.
+  private badComment(at: number, what: string): void {
+    this.report(at, 'invalid-comment', `${what}; OpenMetrics allows only "# TYPE name type", "# HELP name text", "# UNIT name unit" and "# EOF", with single spaces`);
   }
 
   private checkQuotedMetricName(name: string, at: number): boolean {
