@@ -2,7 +2,8 @@
 // Prints, for the virtualized view and (baseline, same run) the fully rendered view:
 //  - main-thread time per applied tick (CDP Performance.TaskDuration delta / ticks applied)
 //  - frame times while scrolling the fleet (p50 / p95 / max of rAF deltas)
-// Goal: tick repaint and scroll frames under 16 ms.
+// Goal: tick repaint and scroll frames under 16 ms. With --profile, the renderer's CPU profile
+// while scrolling goes to test-results/bench-ui-scroll-*.cpuprofile (open it in DevTools).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'bin', 'gpu-pulse.js');
 const NODES = 125; // x 8 GPUs = 1,000
 const MEASURE_MS = 20_000;
+/** `npm run bench:ui -- --profile`: also save the renderer's CPU profile while scrolling. */
+const PROFILE = process.argv.includes('--profile');
 
 function start(args: string[], expect: number): Promise<{ child: ChildProcess; urls: string[] }> {
   return new Promise((resolve, reject) => {
@@ -57,6 +60,7 @@ async function main() {
       const after = await metric();
       const ticks = (await page.evaluate(() => (window as any).__pulseTicks as number)) - ticksBefore;
       const taskMsPerTick = ((after.TaskDuration! - before.TaskDuration!) * 1000) / Math.max(1, ticks);
+      if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       // A string, not a function: tsx would wrap inner functions in a __name() helper the page lacks.
       const frames: number[] = await page.evaluate(`new Promise((resolve) => {
         const deltas = [];
@@ -73,6 +77,12 @@ async function main() {
         };
         requestAnimationFrame(step);
       })`);
+      if (PROFILE) {
+        const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+        const path = join(ROOT, 'test-results', `bench-ui-scroll-${mode === 'virtualized' ? 'virtual' : 'baseline'}.cpuprofile`);
+        writeFileSync(path, JSON.stringify(profile));
+        console.error(`renderer CPU profile while scrolling: ${path}`);
+      }
       rows.push([mode, String(cards), String(ticks), taskMsPerTick.toFixed(2), percentile(frames, 50).toFixed(1), percentile(frames, 95).toFixed(1), Math.max(...frames).toFixed(1)]);
       console.error(`measured ${mode}: ${rows.at(-1)!.join(' | ')}`);
       await page.screenshot({ path: join(ROOT, 'test-results', `bench-ui-${mode === 'virtualized' ? 'virtual' : 'baseline'}.png`) }).catch(() => {});
