@@ -3,18 +3,19 @@
 //  - main-thread time per applied tick (CDP Performance.TaskDuration delta / ticks applied)
 //  - frame times while scrolling the fleet (p50 / p95 / max of rAF deltas)
 // Goal: tick repaint and scroll frames under 16 ms. With --profile, the renderer's CPU profile
-// while scrolling goes to test-results/bench-ui-scroll-*.cpuprofile (open it in DevTools).
+// while ticks arrive and while scrolling go to test-results/bench-ui-{ticks,scroll}-*.cpuprofile.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CDPSession } from 'playwright-core';
 import { launchChromium } from '../test/helpers/chromium';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'bin', 'gpu-pulse.js');
 const NODES = 125; // x 8 GPUs = 1,000
 const MEASURE_MS = 20_000;
-/** `npm run bench:ui -- --profile`: also save the renderer's CPU profile while scrolling. */
+/** `npm run bench:ui -- --profile`: also save the renderer's CPU profiles (ticks, scrolling). */
 const PROFILE = process.argv.includes('--profile');
 
 function start(args: string[], expect: number): Promise<{ child: ChildProcess; urls: string[] }> {
@@ -36,6 +37,13 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
+async function saveProfile(cdp: CDPSession, file: string, what: string): Promise<void> {
+  const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+  const path = join(ROOT, 'test-results', file);
+  writeFileSync(path, JSON.stringify(profile));
+  console.error(`renderer CPU profile ${what}: ${path}`);
+}
+
 async function main() {
   const fleet = await start(['demo-exporter', '--instances', String(NODES), '--base-port', '0', '--gpus', '8'], NODES);
   const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-bench-ui-'));
@@ -54,10 +62,12 @@ async function main() {
       await page.waitForTimeout(3000);
       const cards = await page.$$eval('[data-testid="gpu-card"]', (els) => els.length);
       const metric = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')).metrics as Array<{ name: string; value: number }>).map((m) => [m.name, m.value]));
+      if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       const before = await metric();
       const ticksBefore = await page.evaluate(() => (window as any).__pulseTicks as number);
       await page.waitForTimeout(MEASURE_MS);
       const after = await metric();
+      if (PROFILE) await saveProfile(cdp, `bench-ui-ticks-${mode === 'virtualized' ? 'virtual' : 'baseline'}.cpuprofile`, 'while ticks arrive');
       const ticks = (await page.evaluate(() => (window as any).__pulseTicks as number)) - ticksBefore;
       const taskMsPerTick = ((after.TaskDuration! - before.TaskDuration!) * 1000) / Math.max(1, ticks);
       if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
@@ -77,12 +87,7 @@ async function main() {
         };
         requestAnimationFrame(step);
       })`);
-      if (PROFILE) {
-        const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
-        const path = join(ROOT, 'test-results', `bench-ui-scroll-${mode === 'virtualized' ? 'virtual' : 'baseline'}.cpuprofile`);
-        writeFileSync(path, JSON.stringify(profile));
-        console.error(`renderer CPU profile while scrolling: ${path}`);
-      }
+      if (PROFILE) await saveProfile(cdp, `bench-ui-scroll-${mode === 'virtualized' ? 'virtual' : 'baseline'}.cpuprofile`, 'while scrolling');
       rows.push([mode, String(cards), String(ticks), taskMsPerTick.toFixed(2), percentile(frames, 50).toFixed(1), percentile(frames, 95).toFixed(1), Math.max(...frames).toFixed(1)]);
       console.error(`measured ${mode}: ${rows.at(-1)!.join(' | ')}`);
       await page.screenshot({ path: join(ROOT, 'test-results', `bench-ui-${mode === 'virtualized' ? 'virtual' : 'baseline'}.png`) }).catch(() => {});
