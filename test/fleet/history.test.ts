@@ -108,6 +108,7 @@ describe('HistoryStore', () => {
     store.push('g1', 0, { a: 1 });
     store.push('g2', 0, { a: 1 });
     expect(store.bytes()).toBe(2 * (fixed + hourBlock));
+    expect(store.fullBytes()).toBe(2 * expected);
     // Two days of pushes every 15 s: g1 reaches its configured size and stays there.
     let afterOneDay = 0;
     for (let t = 15_000; t < 2 * 86_400_000; t += 15_000) {
@@ -119,6 +120,7 @@ describe('HistoryStore', () => {
     expect(store.configuredMaxBytes()).toBe(10_000 * expected);
     store.remove('g2');
     expect(store.bytes()).toBe(expected);
+    expect(store.fullBytes()).toBe(expected);
     expect(store.query('g2', ['a'], 0, Infinity).t).toEqual([]);
     store.remove('g1');
     expect(store.bytes()).toBe(0);

@@ -136,7 +136,7 @@ export class PulseService implements PulseBackend {
     this.selfMetrics = createSelfMetrics({
       targetStateCounts: () => this.states.countByState(),
       historyBytes: () => this.history.bytes(),
-      historyFullBytes: () => this.history.entityCount * this.history.configuredBytesPerEntity(),
+      historyFullBytes: () => this.history.fullBytes(),
     });
     const runTarget = createTargetRunner({
       scraper: this.scraper,

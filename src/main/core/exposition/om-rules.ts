@@ -125,9 +125,9 @@ export class OmFamilyRules {
   /**
    * Group keys of the current family while each was greater than the one before. Such keys
    * cannot repeat, so they need no Set: hashing a dcgm-exporter label set (about 250
-   * characters) into one cost a third of the OpenMetrics parse. Go exporters write series in
-   * sorted order, so most families never leave this mode; the first key out of order moves
-   * them all into `seenGroups`.
+   * characters) into one cost a third of the OpenMetrics parse. Exporters usually write a
+   * family's series in a fixed sorted order (dcgm-exporter by GPU index, ascending as text up to
+   * ten GPUs); the first key out of order moves them all into `seenGroups`.
    */
   private readonly ascendingKeys: string[] = [];
   private keysAscending = true;

@@ -109,16 +109,16 @@ class EntityHistory {
     return this.blocks[Math.floor(slot / BUCKETS_PER_BLOCK)];
   }
 
-  /** The block holding bucket slot `slot`, allocated now if needed; returns the bytes added. */
-  ensureBlock(slot: number): number {
+  /** The block holding bucket slot `slot`, allocated now if nothing was written there yet. */
+  blockFor(slot: number): BucketBlock {
     const index = Math.floor(slot / BUCKETS_PER_BLOCK);
-    if (this.blocks[index]) return 0;
-    const length = Math.min(BUCKETS_PER_BLOCK, this.bucketCapacity - index * BUCKETS_PER_BLOCK);
-    const block = new BucketBlock(length, this.fieldCount);
-    this.blocks[index] = block;
-    const added = BucketBlock.byteLength(length, this.fieldCount);
-    this.bytes += added;
-    return added;
+    let block = this.blocks[index];
+    if (block === undefined) {
+      const length = Math.min(BUCKETS_PER_BLOCK, this.bucketCapacity - index * BUCKETS_PER_BLOCK);
+      block = this.blocks[index] = new BucketBlock(length, this.fieldCount);
+      this.bytes += BucketBlock.byteLength(length, this.fieldCount);
+    }
+    return block;
   }
 
   /** Time of the oldest raw point. */
@@ -142,8 +142,6 @@ export class HistoryStore {
   /** Insertion order doubles as recency order: a push moves its entity to the end. */
   private readonly entities = new Map<string, EntityHistory>();
   private readonly bytesPerEntity: number;
-  /** Bytes held by the entities now (blocks of the downsampled tier are allocated lazily). */
-  private allocatedBytes = 0;
 
   constructor(opts: HistoryOptions) {
     if (opts.fields.length === 0) throw new RangeError('HistoryStore needs at least one field');
@@ -175,7 +173,6 @@ export class HistoryStore {
     } else {
       while (this.entities.size >= this.maxEntities) this.evictLeastRecent();
       entity = new EntityHistory(this.fields.length, this.rawCapacity, this.bucketCapacity);
-      this.allocatedBytes += entity.bytes;
     }
     this.entities.set(key, entity);
     entity.lastTime = tMs;
@@ -188,8 +185,7 @@ export class HistoryStore {
 
     const bucketStart = Math.floor(tMs / this.downsampleStepMs) * this.downsampleStepMs;
     const bucketSlot = Math.floor(tMs / this.downsampleStepMs) % this.bucketCapacity;
-    this.allocatedBytes += entity.ensureBlock(bucketSlot);
-    const block = entity.blockOf(bucketSlot)!;
+    const block = entity.blockFor(bucketSlot);
     const offset = bucketSlot % BUCKETS_PER_BLOCK;
     if (bucketStart !== entity.currentBucketStart) {
       entity.currentBucketStart = bucketStart;
@@ -246,7 +242,7 @@ export class HistoryStore {
   }
 
   remove(key: string): void {
-    this.drop(key);
+    this.entities.delete(key);
   }
 
   has(key: string): boolean {
@@ -259,7 +255,14 @@ export class HistoryStore {
 
   /** Exact bytes held in typed arrays across all entities now. */
   bytes(): number {
-    return this.allocatedBytes;
+    let bytes = 0;
+    for (const entity of this.entities.values()) bytes += entity.bytes;
+    return bytes;
+  }
+
+  /** What the entities held now will take once their downsampled windows have filled. */
+  fullBytes(): number {
+    return this.entities.size * this.bytesPerEntity;
   }
 
   /** The bytes of one entity once its whole downsampled window is filled. */
@@ -274,14 +277,7 @@ export class HistoryStore {
 
   private evictLeastRecent(): void {
     const oldest = this.entities.keys().next();
-    if (!oldest.done) this.drop(oldest.value);
-  }
-
-  private drop(key: string): void {
-    const entity = this.entities.get(key);
-    if (!entity) return;
-    this.entities.delete(key);
-    this.allocatedBytes -= entity.bytes;
+    if (!oldest.done) this.entities.delete(oldest.value);
   }
 
   private rawPoints(entity: EntityHistory, indices: number[], fromMs: number, toMs: number): Points {
