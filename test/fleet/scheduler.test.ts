@@ -241,6 +241,21 @@ describe('ScrapeScheduler', () => {
     await h.stop();
   });
 
+  it('on the first start, runs targets added with runNow at once, however long setting up took', async () => {
+    const h = harness({});
+    h.scheduler.upsert({ id: 'now', intervalMs: 15_000 }, { runNow: true });
+    h.scheduler.upsert({ id: 'later', intervalMs: 15_000 });
+    // The service adds its targets, then awaits other start-up work before start().
+    await h.clock.advance(50);
+    h.scheduler.start();
+    await h.clock.advance(0);
+    expect(h.startsOf('now')).toEqual([50]);
+    expect(h.starts[0]!.info.lagMs).toBe(50);
+    await h.clock.advance(15_000);
+    expect(h.startsOf('later')).toHaveLength(1);
+    await h.stop();
+  });
+
   it('stop waits for runs in flight; start re-spreads overdue targets instead of bursting', async () => {
     const h = harness({ durationMs: () => 300 });
     for (let i = 0; i < 5; i++) h.scheduler.upsert({ id: `t${i}`, intervalMs: 1000 }, { runNow: true });

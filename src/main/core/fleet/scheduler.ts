@@ -95,6 +95,8 @@ export class ScrapeScheduler<T extends SchedulableTarget = TargetConfig> {
   private readyHead = 0;
   private running = 0;
   private started = false;
+  /** Set by stop(): only a restart re-spreads overdue targets (see start). */
+  private stoppedOnce = false;
   private timer: unknown = null;
   private timerDueAt = Infinity;
   private idleWaiters: (() => void)[] = [];
@@ -202,9 +204,11 @@ export class ScrapeScheduler<T extends SchedulableTarget = TargetConfig> {
     if (this.started) return;
     this.started = true;
     // After a stop, due times may lie far in the past: re-spread them rather than fire the
-    // whole fleet at once and report that as lag.
+    // whole fleet at once and report that as lag. Not on the first start: targets added with
+    // runNow before it (a small fleet at service start-up) are due "now" and must run at once,
+    // even if setting up took a few milliseconds; they used to be pushed up to an interval away.
     const now = this.now();
-    for (const entry of this.entries.values()) {
+    for (const entry of this.stoppedOnce ? this.entries.values() : []) {
       if (entry.state === 'waiting' && entry.dueAt < now) {
         entry.slotAt = now + this.random() * entry.target.intervalMs;
         entry.dueAt = entry.slotAt + this.jitter(entry.target.intervalMs);
@@ -218,6 +222,7 @@ export class ScrapeScheduler<T extends SchedulableTarget = TargetConfig> {
   /** Stops starting runs; resolves once the runs in flight have finished. */
   stop(): Promise<void> {
     this.started = false;
+    this.stoppedOnce = true;
     this.clearTimer();
     for (let i = this.readyHead; i < this.ready.length; i++) this.ready[i].state = 'waiting';
     this.ready = [];
