@@ -1,7 +1,8 @@
 // npm run bench:ui — the fleet view with 1,000 demo GPUs in Debian's Chromium.
 // Prints, for the virtualized view and (baseline, same run) the fully rendered view:
 //  - main-thread time per applied tick (CDP Performance.TaskDuration delta / ticks applied)
-//  - frame times while scrolling the fleet (p50 / p95 / max of rAF deltas)
+//  - while scrolling the fleet: main-thread time per frame, and the frame intervals (p50 / p95 /
+//    max of rAF deltas, and the share of late frames)
 // Goal: tick repaint and scroll frames under 16 ms. With --profile, the renderer's CPU profile
 // while ticks arrive and while scrolling go to test-results/bench-ui-{ticks,scroll}-*.cpuprofile.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -72,6 +73,7 @@ async function main() {
       const taskMsPerTick = ((after.TaskDuration! - before.TaskDuration!) * 1000) / Math.max(1, ticks);
       if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       // A string, not a function: tsx would wrap inner functions in a __name() helper the page lacks.
+      const beforeScroll = await metric();
       const frames: number[] = await page.evaluate(`new Promise((resolve) => {
         const deltas = [];
         const started = performance.now();
@@ -87,8 +89,23 @@ async function main() {
         };
         requestAnimationFrame(step);
       })`);
+      const afterScroll = await metric();
+      // rAF deltas cannot go below the display's 16.7 ms, so the frame's own cost is measured too:
+      // main-thread task time while scrolling, per frame (ticks keep arriving meanwhile).
+      const scrollTaskMsPerFrame = ((afterScroll.TaskDuration! - beforeScroll.TaskDuration!) * 1000) / Math.max(1, frames.length);
+      const late = frames.filter((d) => d > 16.7 * 1.5).length / Math.max(1, frames.length);
       if (PROFILE) await saveProfile(cdp, `bench-ui-scroll-${mode === 'virtualized' ? 'virtual' : 'baseline'}.cpuprofile`, 'while scrolling');
-      rows.push([mode, String(cards), String(ticks), taskMsPerTick.toFixed(2), percentile(frames, 50).toFixed(1), percentile(frames, 95).toFixed(1), Math.max(...frames).toFixed(1)]);
+      rows.push([
+        mode,
+        String(cards),
+        String(ticks),
+        taskMsPerTick.toFixed(2),
+        scrollTaskMsPerFrame.toFixed(2),
+        percentile(frames, 50).toFixed(1),
+        percentile(frames, 95).toFixed(1),
+        Math.max(...frames).toFixed(1),
+        `${(late * 100).toFixed(1)}%`,
+      ]);
       console.error(`measured ${mode}: ${rows.at(-1)!.join(' | ')}`);
       await page.screenshot({ path: join(ROOT, 'test-results', `bench-ui-${mode === 'virtualized' ? 'virtual' : 'baseline'}.png`) }).catch(() => {});
       await page.close();
@@ -98,12 +115,13 @@ async function main() {
     serve.child.kill('SIGTERM');
     fleet.child.kill('SIGTERM');
   }
-  const header = ['view (1,000 GPUs)', 'cards in DOM', 'ticks', 'main thread ms/tick', 'scroll frame p50 ms', 'p95 ms', 'max ms'];
+  const header = ['view (1,000 GPUs)', 'cards in DOM', 'ticks', 'main thread ms/tick', 'scroll: main thread ms/frame', 'frame interval p50 ms', 'p95 ms', 'max ms', 'late frames'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));
   for (const r of rows) console.log(line(r));
-  console.log('goal: main thread per tick < 16 ms and scroll frames < 16 ms (a 60 Hz frame)');
+  console.log('goal: main thread per tick < 16 ms and per scroll frame < 16 ms (a 60 Hz frame)');
+  console.log('frame interval: rAF to rAF, 16.7 ms at best on a 60 Hz display; late frames: intervals over 25 ms (one or more frames dropped)');
 }
 
 main().catch((err) => {
