@@ -1,7 +1,7 @@
 // The renderer's only door to main: the PulseApi over IPC, nothing else (no generic
 // ipcRenderer, no Node). Built as a single CommonJS file because the window is sandboxed.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { IPC_MENU_CHANNEL, IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, PULSE_REQUEST_METHODS, type MenuCommand, type PulseApi, type Tick } from '../shared/api';
+import { IPC_MENU_CHANNEL, IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, IPC_WATCH_CHANNEL, PULSE_REQUEST_METHODS, type MenuCommand, type PulseApi, type Tick } from '../shared/api';
 
 const requests = Object.fromEntries(
   PULSE_REQUEST_METHODS.map((method) => [method, (...args: unknown[]) => ipcRenderer.invoke(IPC_REQUEST_PREFIX + method, ...args)]),
@@ -15,6 +15,9 @@ const api = {
     return () => {
       ipcRenderer.removeListener(IPC_TICK_CHANNEL, forward);
     };
+  },
+  watchGpus(keys: string[]): void {
+    ipcRenderer.invoke(IPC_WATCH_CHANNEL, keys).catch((err: unknown) => console.warn('watchGpus failed:', err));
   },
   onMenuCommand(listener: (command: MenuCommand) => void): () => void {
     const forward = (_event: IpcRendererEvent, command: MenuCommand) => listener(command);

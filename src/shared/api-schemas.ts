@@ -57,6 +57,9 @@ export const HistoryRequestSchema = z
   })
   .strict();
 
+/** watchGpus(keys): the only argument, checked like any request (IPC and HTTP). */
+export const WatchGpusArgsSchema = z.tuple([z.array(z.string().min(1).max(1000)).max(MAX_KEYS)]);
+
 const TargetId = z.string().min(1).max(200);
 const InspectionId = z.string().min(1).max(200);
 const FilePath = z.string().min(1).max(4096);
@@ -134,12 +137,21 @@ export function validateRequest(method: unknown, args: unknown): { method: Pulse
   if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(REQUEST_ARG_SCHEMAS, method)) {
     throw new InvalidRequestError(`unknown method ${JSON.stringify(method)}`);
   }
-  const schema = REQUEST_ARG_SCHEMAS[method as PulseRequestMethod];
+  const schema: z.ZodType<unknown[]> = REQUEST_ARG_SCHEMAS[method as PulseRequestMethod];
+  return { method: method as PulseRequestMethod, args: checkArgs(method, schema, args) };
+}
+
+/** The keys of a watchGpus call, or InvalidRequestError. */
+export function validateWatchArgs(args: unknown): string[] {
+  return checkArgs('watchGpus', WatchGpusArgsSchema, args)[0];
+}
+
+function checkArgs<T>(method: string, schema: z.ZodType<T>, args: unknown): T {
   const parsed = schema.safeParse(args);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
     throw new InvalidRequestError(`invalid arguments for ${method}${where}: ${issue?.message ?? 'rejected'}`);
   }
-  return { method: method as PulseRequestMethod, args: parsed.data as unknown[] };
+  return parsed.data;
 }

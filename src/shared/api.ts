@@ -290,6 +290,11 @@ export type ReplayControl =
 /** One batch of changes: only GPUs and targets that changed since the previous tick. */
 export interface Tick {
   at: number;
+  /**
+   * Changed GPUs. A front end's stream (IPC, `/api/events`) carries full snapshots only for the
+   * GPUs it watches (watchGpus) and summary rows (`detail: 'summary'`) for the rest; a newly
+   * watched GPU arrives in full at once, changed or not.
+   */
   gpus: GpuSnapshot[];
   removedGpus: string[];
   targets: TargetInfo[];
@@ -355,6 +360,11 @@ export interface PulseApi extends PulseBackend {
    * (webUtils.getPathForFile); the HTTP bridge uploads the bytes to serve mode.
    */
   inspectFile(file: File): Promise<InspectionInfo>;
+  /**
+   * The GPUs whose full snapshots this page needs (focus, plot); replaces the previous set.
+   * Every other GPU arrives as a summary row. Fire and forget: a lost call costs detail, not data.
+   */
+  watchGpus(keys: string[]): void;
   /** Desktop only: commands from the native menu (Find, Back, …). */
   onMenuCommand?(listener: (command: MenuCommand) => void): () => void;
 }
@@ -401,3 +411,10 @@ export const HTTP_INSPECT_UPLOAD_PATH = '/api/inspect-upload';
 
 export const IPC_REQUEST_PREFIX = 'pulse:';
 export const IPC_TICK_CHANNEL = 'pulse:tick';
+export const IPC_WATCH_CHANNEL = 'pulse:watchGpus';
+
+/**
+ * serve mode: POST {"stream": <id>, "keys": [...]} here to choose the GPUs sent in full on the
+ * event stream whose `hello` event named that id.
+ */
+export const HTTP_WATCH_PATH = '/api/watch';

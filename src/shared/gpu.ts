@@ -66,6 +66,11 @@ export interface GpuSnapshot {
    * new exporter field is visible instead of silently dropped.
    */
   raw?: Record<string, number>;
+  /**
+   * 'summary': a row for a GPU the client has not subscribed to (see summarizeGpu): `readings`
+   * holds only SUMMARY_READINGS and `raw` is left out. Absent on a full snapshot.
+   */
+  detail?: 'summary';
 }
 
 export interface NodeExtra {
@@ -75,6 +80,23 @@ export interface NodeExtra {
   metric: string;
   labels: Record<string, string>;
   value: number;
+}
+
+/**
+ * The readings a fleet card, the summary bar, the filters and the sort use. A live client
+ * receives every other GPU with only these, and full snapshots for the GPUs it subscribed to.
+ */
+export const SUMMARY_READINGS = ['smActive', 'tensorActive', 'dramActive', 'powerWatts', 'powerLimitWatts', 'gpuTempC', 'fbUsedBytes', 'fbTotalBytes'] as const;
+
+/** A GPU as a summary row: the card-sized part of the snapshot (about half its JSON). */
+export function summarizeGpu(gpu: GpuSnapshot): GpuSnapshot {
+  const readings: Readings = {};
+  for (const field of SUMMARY_READINGS) {
+    const value = gpu.readings[field];
+    if (value !== undefined) readings[field] = value;
+  }
+  const { raw: _raw, ...rest } = gpu;
+  return { ...rest, readings, detail: 'summary' };
 }
 
 /** Identity key of a GPU: unique across nodes and MIG instances. */

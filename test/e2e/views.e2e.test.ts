@@ -83,6 +83,11 @@ describe('GPU focus and plot views in Chromium against gpu-pulse serve --demo', 
     // The live window follows the newest sample.
     expect(after.max).toBeGreaterThan(before.max);
     expect(after.zoomed).toBe(false);
+    // The view watches its GPU, so live ticks bring every reading, not just a card's (summary rows
+    // would not have the clock and PCIe rows, and would not have moved the chart).
+    expect(await page.locator('[data-testid="metric-row"][data-field="smClockHz"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="metric-row"][data-field="pcieTxBytesPerSec"]').count()).toBe(1);
+    expect(await page.getByTestId('readings-loading').count()).toBe(0);
   });
 
   it('zooms with the wheel, keeps the zoomed range while data arrives, pans by drag and resets', async () => {

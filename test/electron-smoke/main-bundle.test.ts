@@ -4,7 +4,7 @@ import Module from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PULSE_REQUEST_METHODS, IPC_REQUEST_PREFIX } from '../../src/shared/api';
+import { PULSE_REQUEST_METHODS, IPC_REQUEST_PREFIX, IPC_WATCH_CHANNEL } from '../../src/shared/api';
 import { createStubElectron, StubBrowserWindow } from './stub-electron';
 
 const root = join(__dirname, '..', '..');
@@ -42,8 +42,8 @@ describe('built main bundle under a stub electron', () => {
     expect(prefs.preload).toBe(preloadBundle);
   });
 
-  it('registers an IPC handler for every PulseApi request method', () => {
-    const expected = PULSE_REQUEST_METHODS.map((m) => IPC_REQUEST_PREFIX + m).sort();
+  it('registers an IPC handler for every PulseApi request method, and the window\'s watchGpus', () => {
+    const expected = [...PULSE_REQUEST_METHODS.map((m) => IPC_REQUEST_PREFIX + m), IPC_WATCH_CHANNEL].sort();
     expect([...handlers.keys()].filter((k) => k.startsWith(IPC_REQUEST_PREFIX)).sort()).toEqual(expected);
   });
 
@@ -63,6 +63,14 @@ describe('built main bundle under a stub electron', () => {
     await expect(getTargets({ sender: {} })).rejects.toThrow(/untrusted/);
     const addTarget = handlers.get(IPC_REQUEST_PREFIX + 'addTarget')!;
     await expect(addTarget({ sender: contents }, { url: 'file:///etc/passwd' })).rejects.toThrow(/http/);
+  });
+
+  it('takes watchGpus only from its own window, with valid keys', async () => {
+    const contents = StubBrowserWindow.created[0]!.webContents;
+    const watch = handlers.get(IPC_WATCH_CHANNEL)!;
+    await expect(watch({ sender: contents }, ['node/GPU-1'])).resolves.toBeUndefined();
+    await expect(watch({ sender: {} }, ['node/GPU-1'])).rejects.toThrow(/another frame/);
+    await expect(watch({ sender: contents }, 'node/GPU-1')).rejects.toThrow(/invalid arguments for watchGpus/);
   });
 
   it('loads the built renderer file', () => {
@@ -94,6 +102,10 @@ describe('built preload bundle', () => {
     for (const m of PULSE_REQUEST_METHODS) expect(typeof exposed.pulse[m]).toBe('function');
     expect(typeof exposed.pulse.onTick).toBe('function');
     void exposed.pulse.setPinned('t1', true);
-    expect(invoked).toEqual([[IPC_REQUEST_PREFIX + 'setPinned', 't1', true]]);
+    exposed.pulse.watchGpus(['node/GPU-1']);
+    expect(invoked).toEqual([
+      [IPC_REQUEST_PREFIX + 'setPinned', 't1', true],
+      [IPC_WATCH_CHANNEL, ['node/GPU-1']],
+    ]);
   });
 });

@@ -50,10 +50,13 @@ export function gpu(over: Partial<GpuSnapshot> = {}): GpuSnapshot {
 
 export interface FakeApi extends PulseApi {
   emit(tick: Tick): void;
+  /** Every watchGpus call, in order. */
+  watchCalls: string[][];
 }
 
 export function fakeApi(init: { targets?: TargetInfo[]; gpus?: GpuSnapshot[]; fail?: string; hang?: boolean }): FakeApi {
   const listeners = new Set<(t: Tick) => void>();
+  const watchCalls: string[][] = [];
   const answer = <T,>(value: T): Promise<T> =>
     init.hang ? new Promise(() => {}) : init.fail ? Promise.reject(new Error(init.fail)) : Promise.resolve(value);
   return {
@@ -67,6 +70,10 @@ export function fakeApi(init: { targets?: TargetInfo[]; gpus?: GpuSnapshot[]; fa
     onTick(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    watchCalls,
+    watchGpus(keys) {
+      watchCalls.push(keys);
     },
     updateTarget: () => Promise.reject(new Error('not in this fake')),
     testTarget: () => Promise.reject(new Error('not in this fake')),

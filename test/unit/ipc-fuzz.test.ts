@@ -2,10 +2,11 @@
 // throw synchronously in main and never reach the service with bad input.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { IpcMain } from 'electron';
-import { registerIpcHandlers } from '../../src/main/electron/ipc';
-import { IPC_REQUEST_PREFIX, PULSE_REQUEST_METHODS, type PulseBackend } from '../../src/shared/api';
-import { REQUEST_ARG_SCHEMAS } from '../../src/shared/api-schemas';
+import type { IpcMain, WebContents } from 'electron';
+import { forwardTicks, registerIpcHandlers } from '../../src/main/electron/ipc';
+import { IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, IPC_WATCH_CHANNEL, PULSE_REQUEST_METHODS, type PulseBackend, type Tick } from '../../src/shared/api';
+import { REQUEST_ARG_SCHEMAS, WatchGpusArgsSchema } from '../../src/shared/api-schemas';
+import { gpu } from '../renderer/fake-api';
 
 function fakeIpcMain() {
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
@@ -64,5 +65,68 @@ describe('IPC adapter under fuzzed arguments', () => {
     reached.length = 0;
     await handlers.get(IPC_REQUEST_PREFIX + 'setPinned')!(trusted, 't-1', true);
     expect(reached).toEqual([{ method: 'setPinned', args: ['t-1', true] }]);
+  });
+});
+
+describe('IPC tick forwarding and watchGpus', () => {
+  function setup() {
+    const { ipcMain, handlers } = fakeIpcMain();
+    const tickListeners = new Set<(tick: Tick) => void>();
+    const current = [gpu({ key: 'n/GPU-0', readings: { powerWatts: 100, smClockHz: 1.4e9 } }), gpu({ key: 'n/GPU-1', readings: { powerWatts: 200, smClockHz: 1.5e9 } })];
+    const backend = {
+      getGpus: async () => current,
+      onTick(listener: (tick: Tick) => void) {
+        tickListeners.add(listener);
+        return () => tickListeners.delete(listener);
+      },
+    } as unknown as PulseBackend;
+    const destroyed: Array<() => void> = [];
+    const sent: Tick[] = [];
+    const contents = {
+      isDestroyed: () => false,
+      send: (channel: string, tick: Tick) => channel === IPC_TICK_CHANNEL && sent.push(tick),
+      once: (event: string, fn: () => void) => event === 'destroyed' && destroyed.push(fn),
+    } as unknown as WebContents;
+    forwardTicks(ipcMain, backend, contents);
+    const emit = () => tickListeners.forEach((l) => l({ at: 1, gpus: current, removedGpus: [], targets: [], removedTargets: [] }));
+    return { handlers, contents, sent, emit, destroy: () => destroyed.forEach((fn) => fn()), listeners: tickListeners };
+  }
+
+  it('sends summary rows until the window watches a GPU, then that GPU in full', async () => {
+    const { handlers, contents, sent, emit } = setup();
+    emit();
+    expect(sent[0]!.gpus.map((g) => g.detail)).toEqual(['summary', 'summary']);
+    expect(sent[0]!.gpus[0]!.readings).toEqual({ powerWatts: 100 });
+    await handlers.get(IPC_WATCH_CHANNEL)!({ sender: contents }, ['n/GPU-1']);
+    expect(sent[1]!.gpus.map((g) => [g.key, g.detail, g.readings.smClockHz])).toEqual([['n/GPU-1', undefined, 1.5e9]]);
+    emit();
+    expect(sent[2]!.gpus.map((g) => g.detail)).toEqual(['summary', undefined]);
+  });
+
+  it('rejects fuzzed watch arguments with a clear error and never throws synchronously', async () => {
+    const { handlers, contents, sent } = setup();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.anything({ withNullPrototype: true, withMap: true, withSet: true, withTypedArray: true }), { maxLength: 3 }), async (args) => {
+        sent.length = 0;
+        let result: Promise<unknown>;
+        try {
+          result = Promise.resolve(handlers.get(IPC_WATCH_CHANNEL)!({ sender: contents }, ...args));
+        } catch (err) {
+          throw new Error(`handler threw synchronously: ${String(err)}`);
+        }
+        const valid = WatchGpusArgsSchema.safeParse(args).success;
+        if (valid) await expect(result).resolves.toBeUndefined();
+        else await expect(result).rejects.toThrow(/invalid arguments for watchGpus/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rejects a watch from another frame and unregisters when the window is destroyed', async () => {
+    const { handlers, destroy, listeners } = setup();
+    await expect(Promise.resolve().then(() => handlers.get(IPC_WATCH_CHANNEL)!({ sender: {} }, ['n/GPU-0']))).rejects.toThrow(/another frame/);
+    destroy();
+    expect(handlers.has(IPC_WATCH_CHANNEL)).toBe(false);
+    expect(listeners.size).toBe(0);
   });
 });

@@ -67,7 +67,7 @@ export function runDesktopApp(): void {
       iconPath: join(__dirname, '../../build/icon.png'),
     });
     trackWindowState(mainWindow, stores.windowState);
-    forwardTicks(service, mainWindow.webContents);
+    forwardTicks(ipcMain, service, mainWindow.webContents);
     files.ready();
     notifyGpuAlerts(
       service,

@@ -2,11 +2,12 @@
 // (JSON requests, Server-Sent Events for ticks) and self-metrics at `/metrics`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
-import { HTTP_INSPECT_UPLOAD_PATH, HTTP_RECORDINGS_PATH, type InspectionInfo, type PulseBackend } from '../../shared/api';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { HTTP_INSPECT_UPLOAD_PATH, HTTP_RECORDINGS_PATH, HTTP_WATCH_PATH, type InspectionInfo, type PulseBackend } from '../../shared/api';
 import { createReadStream } from 'node:fs';
-import { InvalidRequestError } from '../../shared/api-schemas';
+import { InvalidRequestError, validateWatchArgs } from '../../shared/api-schemas';
 import { dispatchRequest } from '../core/dispatch';
+import { openTickStream, type TickStream } from '../core/tick-stream';
 import { serveStatic } from './static-files';
 
 export interface HttpAdapterOptions {
@@ -35,11 +36,8 @@ export interface RunningHttpAdapter {
 }
 
 export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<RunningHttpAdapter> {
-  const sseClients = new Set<ServerResponse>();
-  const unsubscribe = opts.service.onTick((tick) => {
-    const frame = `event: tick\ndata: ${JSON.stringify(tick)}\n\n`;
-    for (const client of sseClients) client.write(frame);
-  });
+  /** Open event streams by the id their `hello` event told the page. */
+  const sseClients = new Map<string, { res: ServerResponse; stream: TickStream }>();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -57,6 +55,10 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     if (req.method === 'GET' && path === '/api/targets') return sendJson(res, 200, await opts.service.getTargets());
     if (req.method === 'GET' && path === '/api/gpus') return sendJson(res, 200, await opts.service.getGpus());
     if (req.method === 'GET' && path === '/api/events') return openEventStream(req, res);
+    if (path === HTTP_WATCH_PATH) {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST {"stream": <id from the hello event>, "keys": [...]}' });
+      return watchGpus(req, res);
+    }
     if (req.method === 'GET' && path.startsWith(HTTP_RECORDINGS_PATH)) {
       let file: string;
       try {
@@ -120,15 +122,41 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     }
   }
 
+  async function watchGpus(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: { stream?: unknown; keys?: unknown };
+    try {
+      const parsed: unknown = JSON.parse(await readBody(req));
+      body = typeof parsed === 'object' && parsed !== null ? parsed : {};
+    } catch (err) {
+      return sendJson(res, 400, { error: `request body is not JSON: ${(err as Error).message}` });
+    }
+    const client = typeof body.stream === 'string' ? sseClients.get(body.stream) : undefined;
+    if (!client) return sendJson(res, 404, { error: 'no open event stream with that id: open /api/events and use the id of its hello event' });
+    let keys: string[];
+    try {
+      keys = validateWatchArgs([body.keys]);
+    } catch (err) {
+      return sendJson(res, 400, { error: (err as Error).message });
+    }
+    await client.stream.watch(keys);
+    sendJson(res, 200, { result: null });
+  }
+
   function openEventStream(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    res.write(': connected\n\n');
-    sseClients.add(res);
-    req.on('close', () => sseClients.delete(res));
+    const id = randomUUID();
+    // The id lets this page choose which GPUs it receives in full (POST /api/watch).
+    res.write(`event: hello\ndata: ${JSON.stringify({ stream: id })}\n\n`);
+    const stream = openTickStream(opts.service, (tick) => res.write(`event: tick\ndata: ${JSON.stringify(tick)}\n\n`));
+    sseClients.set(id, { res, stream });
+    req.on('close', () => {
+      stream.close();
+      sseClients.delete(id);
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -141,8 +169,10 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     server,
     url: `http://${hostForUrl}:${address.port}`,
     async close() {
-      unsubscribe();
-      for (const client of sseClients) client.end();
+      for (const { res, stream } of sseClients.values()) {
+        stream.close();
+        res.end();
+      }
       sseClients.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

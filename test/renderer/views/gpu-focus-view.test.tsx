@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Chart } from 'chart.js';
 import { App } from '../../../src/renderer/src/App';
-import type { GpuSnapshot } from '../../../src/shared/gpu';
+import { summarizeGpu, type GpuSnapshot } from '../../../src/shared/gpu';
 import { drawCalls, installCanvasMock } from '../canvas-mock';
 import { gpu } from '../fake-api';
 import { failing, historyApi, never } from './history-fake';
@@ -191,6 +191,38 @@ describe('GPU focus view', () => {
     expect((await screen.findByTestId('history-loading')).getAttribute('role')).toBe('status');
     expect(screen.getAllByTestId('metric-row').length).toBeGreaterThan(0);
     expect(screen.queryAllByTestId('focus-chart')).toHaveLength(0);
+  });
+
+  it('watches the focused GPU while it is shown and releases it on leaving', async () => {
+    const api = historyApi([focusGpu()]);
+    render(<App api={api} />);
+    await screen.findByTestId('gpu-focus');
+    await waitFor(() => expect(api.watchCalls.at(-1)).toEqual(['node-a/GPU-1']));
+    act(() => {
+      window.location.hash = '#/fleet';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    await waitFor(() => expect(api.watchCalls.at(-1)).toEqual([]));
+  });
+
+  it('waits for the full snapshot when the store holds only a summary row, and charts only full ones', async () => {
+    const api = historyApi([summarizeGpu(focusGpu())]);
+    render(<App api={api} />);
+    expect((await screen.findByTestId('readings-loading')).getAttribute('role')).toBe('status');
+    expect(screen.queryAllByTestId('metric-row')).toHaveLength(0);
+    const util = chartByTitle('Real utilization');
+    expect(num(util, 'data-points')).toBe(10);
+    // A newer scrape still as a summary (the watch not yet served) adds no point: it lacks most fields.
+    act(() => api.emit({ at: NOW, gpus: [summarizeGpu(focusGpu({ observedAt: NOW - 1000 }))], removedGpus: [], targets: [], removedTargets: [] }));
+    expect(num(util, 'data-points')).toBe(10);
+    // The watch brings the same scrape in full: the table appears and the point is added once.
+    act(() => api.emit({ at: NOW, gpus: [focusGpu({ observedAt: NOW - 1000 })], removedGpus: [], targets: [], removedTargets: [] }));
+    expect(screen.getAllByTestId('metric-row').length).toBeGreaterThan(0);
+    expect(screen.queryByTestId('readings-loading')).toBeNull();
+    expect(num(util, 'data-points')).toBe(11);
+    // A late summary row of that same scrape does not replace the full snapshot.
+    act(() => api.emit({ at: NOW, gpus: [summarizeGpu(focusGpu({ observedAt: NOW - 1000 }))], removedGpus: [], targets: [], removedTargets: [] }));
+    expect(screen.getAllByTestId('metric-row').length).toBeGreaterThan(0);
   });
 
   it('shows the error when getHistory rejects', async () => {

@@ -57,6 +57,8 @@ describe('plot view', () => {
     expect(legend()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `node-a / GPU ${i}`).concat(['node-b / GPU 0', 'node-b / GPU 1']));
     expect(api.historyCalls[0]).toMatchObject({ fields: ['realUtil'], windowMs: 15 * 60_000 });
     expect(api.historyCalls[0]!.keys).toHaveLength(8);
+    // The plotted GPUs are watched, so their ticks carry every field, not summary rows.
+    await waitFor(() => expect(api.watchCalls.at(-1)).toEqual([...api.historyCalls[0]!.keys].sort()));
     const chart = screen.getByTestId('plot-chart');
     expect(Number(chart.dataset.points)).toBe(80);
     // The checklist groups by node in fleet order.

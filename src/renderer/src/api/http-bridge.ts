@@ -1,6 +1,6 @@
 // PulseApi over HTTP + Server-Sent Events, for serve mode (the same contract the preload
 // provides over IPC in the desktop app).
-import { HTTP_INSPECT_UPLOAD_PATH, PULSE_REQUEST_METHODS, type InspectionInfo, type PulseApi, type Tick } from '../../../shared/api';
+import { HTTP_INSPECT_UPLOAD_PATH, HTTP_WATCH_PATH, PULSE_REQUEST_METHODS, type InspectionInfo, type PulseApi, type Tick } from '../../../shared/api';
 
 export function createHttpBridge(base = '', token: string | null = null): PulseApi {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -16,14 +16,11 @@ export function createHttpBridge(base = '', token: string | null = null): PulseA
       },
     ]),
   );
+  const events = tickEvents(base, token, headers);
   return {
     ...requests,
-    onTick(listener: (tick: Tick) => void) {
-      const query = token ? `?token=${encodeURIComponent(token)}` : '';
-      const source = new EventSource(`${base}/api/events${query}`);
-      source.addEventListener('tick', (event) => listener(JSON.parse((event as MessageEvent<string>).data) as Tick));
-      return () => source.close();
-    },
+    onTick: events.onTick,
+    watchGpus: events.watchGpus,
     // The browser has no path for a dropped file: stream its bytes to serve mode.
     async inspectFile(file: File): Promise<InspectionInfo> {
       const uploadHeaders: Record<string, string> = { 'content-type': 'application/octet-stream' };
@@ -34,6 +31,63 @@ export function createHttpBridge(base = '', token: string | null = null): PulseA
       return payload.result;
     },
   } as PulseApi;
+}
+
+/**
+ * One EventSource per page, shared by every listener: each stream costs the server a JSON
+ * encoding per tick and the page a parse, and a browser allows only six HTTP/1.1 connections
+ * per host. The server names the stream in its `hello` event; watchGpus posts to that name, and
+ * is posted again when a reconnect brings a new one.
+ */
+function tickEvents(base: string, token: string | null, headers: Record<string, string>): Pick<PulseApi, 'onTick' | 'watchGpus'> {
+  const listeners = new Set<(tick: Tick) => void>();
+  let source: EventSource | null = null;
+  let streamId: string | null = null;
+  let watched: string[] = [];
+
+  const postWatch = () => {
+    if (!streamId) return;
+    fetch(`${base}${HTTP_WATCH_PATH}`, { method: 'POST', headers, body: JSON.stringify({ stream: streamId, keys: watched }) }).catch((err: unknown) =>
+      console.warn('watchGpus failed:', err),
+    );
+  };
+  const open = () => {
+    const query = token ? `?token=${encodeURIComponent(token)}` : '';
+    source = new EventSource(`${base}/api/events${query}`);
+    source.addEventListener('hello', (event) => {
+      streamId = (JSON.parse((event as MessageEvent<string>).data) as { stream: string }).stream;
+      if (watched.length > 0) postWatch();
+    });
+    source.addEventListener('tick', (event) => {
+      const tick = JSON.parse((event as MessageEvent<string>).data) as Tick;
+      for (const listener of listeners) {
+        try {
+          listener(tick);
+        } catch (err) {
+          // One broken view must not starve the others of ticks.
+          console.error('tick listener failed:', err);
+        }
+      }
+    });
+  };
+  return {
+    onTick(listener) {
+      listeners.add(listener);
+      if (!source) open();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && source) {
+          source.close();
+          source = null;
+          streamId = null;
+        }
+      };
+    },
+    watchGpus(keys) {
+      watched = [...keys];
+      postWatch();
+    },
+  };
 }
 
 /** The desktop preload exposes `window.pulse`; in a plain browser we talk HTTP to serve mode. */

@@ -1,9 +1,11 @@
 // Client-side model of the fleet: latest snapshot per GPU, targets, and a short rolling
 // history per GPU for the sparklines (backfilled once from getHistory, then fed by ticks).
 import type { HistoryField, PulseApi, TargetInfo, Tick } from '../../../shared/api';
-import type { GpuSnapshot } from '../../../shared/gpu';
+import type { GpuSnapshot, SUMMARY_READINGS } from '../../../shared/gpu';
 
-export const SPARK_FIELDS = ['realUtil', 'smActive', 'tensorActive', 'dramActive', 'powerWatts', 'gpuTempC', 'fbUsedBytes'] as const satisfies readonly HistoryField[];
+// Sparklines are drawn for every card, so they may use only what summary rows carry.
+export const SPARK_FIELDS = ['realUtil', 'smActive', 'tensorActive', 'dramActive', 'powerWatts', 'gpuTempC', 'fbUsedBytes'] as const satisfies readonly (HistoryField &
+  ('realUtil' | (typeof SUMMARY_READINGS)[number]))[];
 export const SPARK_POINTS = 60;
 const SPARK_WINDOW_MS = 15 * 60_000;
 
@@ -36,6 +38,11 @@ export class FleetStore {
   private state: FleetState = { status: 'loading', error: null, gpus: new Map(), targets: new Map(), sparks: new Map(), version: 0 };
   private listeners = new Set<() => void>();
   private unsubscribe: (() => void) | null = null;
+  /** What each mounted view watches (watch()); their union goes to api.watchGpus. */
+  private readonly watchers = new Map<number, readonly string[]>();
+  private nextWatcher = 0;
+  private watchQueued = false;
+  private watchedKey = '';
 
   constructor(private readonly api: PulseApi) {}
 
@@ -86,6 +93,34 @@ export class FleetStore {
     this.unsubscribe?.();
   }
 
+  /**
+   * Ask for full snapshots of these GPUs while the caller shows them (every other GPU arrives as
+   * a summary row); returns the release function. Calls within one task are sent as one union.
+   */
+  watch(keys: readonly string[]): () => void {
+    const id = this.nextWatcher++;
+    this.watchers.set(id, keys);
+    this.queueWatch();
+    return () => {
+      this.watchers.delete(id);
+      this.queueWatch();
+    };
+  }
+
+  private queueWatch(): void {
+    if (this.watchQueued) return;
+    this.watchQueued = true;
+    // A route change unmounts one view and mounts the next in the same task: send the net set once.
+    queueMicrotask(() => {
+      this.watchQueued = false;
+      const keys = [...new Set([...this.watchers.values()].flat())].sort();
+      const key = keys.join('\n');
+      if (key === this.watchedKey) return;
+      this.watchedKey = key;
+      this.api.watchGpus(keys);
+    });
+  }
+
   applyTick(tick: Tick): void {
     ticksApplied += 1;
     const gpus = new Map(this.state.gpus);
@@ -93,6 +128,9 @@ export class FleetStore {
     const sparks = this.state.sparks;
     for (const gpu of tick.gpus) {
       const previous = gpus.get(gpu.key);
+      // A summary row of a scrape the store has in full adds nothing. (An older scrape is taken:
+      // seeking a replay backwards goes back in time.)
+      if (previous && previous.observedAt === gpu.observedAt && gpu.detail === 'summary') continue;
       gpus.set(gpu.key, gpu);
       if (previous && previous.observedAt === gpu.observedAt) continue;
       const spark = sparks.get(gpu.key) ?? emptySpark();

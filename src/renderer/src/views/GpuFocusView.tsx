@@ -36,7 +36,14 @@ export function GpuFocusView({ api, store, gpuKey }: { api: PulseApi; store: Fle
       <div className="focus-body">
         <section className="focus-metrics-panel" aria-label="Metrics">
           <h3>Metrics</h3>
-          <MetricTable gpu={gpu} history={history} historyVersion={live.version} />
+          {gpu.detail === 'summary' ? (
+            // Until the watch (useLiveHistory) brings the full snapshot, a table of card fields only would mislead.
+            <p className="empty" role="status" data-testid="readings-loading">
+              Loading all readings…
+            </p>
+          ) : (
+            <MetricTable gpu={gpu} history={history} historyVersion={live.version} />
+          )}
         </section>
         <section className="focus-charts-panel" aria-label="History charts">
           <div className="focus-charts-head">

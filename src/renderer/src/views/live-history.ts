@@ -1,7 +1,8 @@
 // History for a set of GPUs and fields over a window: fetched once from getHistory, then kept
 // live by appending each new snapshot the FleetStore receives (one point per scrape, keyed by
-// observedAt so a tick that repeats a scrape adds nothing). Points older than the window are
-// dropped, so memory stays bounded by the window, not by how long the view stays open.
+// observedAt so a tick that repeats a scrape adds nothing). The GPUs are watched while the view
+// is mounted, so their ticks carry full snapshots. Points older than the window are dropped, so
+// memory stays bounded by the window, not by how long the view stays open.
 import { useEffect, useReducer, useRef, useState } from 'react';
 import type { HistoryField, HistoryResponse, PulseApi } from '../../../shared/api';
 import type { FleetState, FleetStore } from '../state/fleet-store';
@@ -49,7 +50,8 @@ export function appendSnapshots(buffers: Map<string, SeriesBuffer>, state: Fleet
   for (const [key, buffer] of buffers) {
     const gpu = state.gpus.get(key);
     const last = buffer.t[buffer.t.length - 1];
-    if (!gpu || (last !== undefined && gpu.observedAt <= last)) continue;
+    // A summary row lacks most fields; the full snapshot of the same scrape follows the watch.
+    if (!gpu || gpu.detail === 'summary' || (last !== undefined && gpu.observedAt <= last)) continue;
     buffer.t.push(gpu.observedAt);
     for (const field of fields) (buffer.values[field] ??= []).push(readingOf(gpu, field));
     trimToWindow(buffer, gpu.observedAt - windowMs);
@@ -81,6 +83,7 @@ export function useLiveHistory(api: PulseApi, store: FleetStore, keys: readonly 
     let ready = false;
     buffers.current = new Map();
     setStatus({ state: 'loading' });
+    const unwatch = store.watch(requestKeys);
     const unsubscribe = store.subscribe(() => {
       if (ready && appendSnapshots(buffers.current, store.getState(), requestFields, windowMs)) bump();
     });
@@ -100,6 +103,7 @@ export function useLiveHistory(api: PulseApi, store: FleetStore, keys: readonly 
     );
     return () => {
       live = false;
+      unwatch();
       unsubscribe();
     };
   }, [api, store, keysKey, fieldsKey, windowMs]);
