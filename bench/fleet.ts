@@ -179,7 +179,7 @@ async function benchPulse(urls: string[], opts: Options): Promise<PulseFigures> 
   scheduler.start();
   await sleep(intervalMs + 2000);
 
-  const window = startWindow(() => process.memoryUsage().rss);
+  const window = startWindow('self');
   const cpuBefore = process.cpuUsage();
   gpusSeen = 0;
   ingested = 0;
@@ -251,7 +251,7 @@ async function benchPrometheus(urls: string[], opts: Options): Promise<SideFigur
 
     const pid = prometheus.pid!;
     const before = cpuTicks(pid);
-    const window = startWindow(() => rssOf(pid));
+    const window = startWindow(pid);
     await sleep(opts.durationS * 1000);
     const after = cpuTicks(pid);
     const endSeconds = Date.now() / 1000;
@@ -286,9 +286,15 @@ function cpuTicks(pid: number): { user: number; system: number } {
   return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
-function rssOf(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** Peak RSS since the last resetPeakRss (VmHWM), without sampling: a sampler timer in this process would be charged to GPU Pulse. */
+function peakRssOf(pid: number | 'self'): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) * 1024 : 0;
+}
+
+/** Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+). */
+function resetPeakRss(pid: number | 'self'): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 /** A scalar PromQL result at `timeSeconds` (0 when the result is empty). */
@@ -300,17 +306,12 @@ async function promQuery(base: string, query: string, timeSeconds: number): Prom
 
 // ---- helpers ----
 
-function startWindow(rss: () => number) {
+function startWindow(pid: number | 'self') {
   const startedAt = performance.now();
-  let rssMaxBytes = rss();
-  const sampler = setInterval(() => {
-    rssMaxBytes = Math.max(rssMaxBytes, rss());
-  }, 250);
+  resetPeakRss(pid);
   return {
     end() {
-      clearInterval(sampler);
-      rssMaxBytes = Math.max(rssMaxBytes, rss());
-      return { wallSeconds: (performance.now() - startedAt) / 1000, rssMaxBytes };
+      return { wallSeconds: (performance.now() - startedAt) / 1000, rssMaxBytes: peakRssOf(pid) };
     },
   };
 }
