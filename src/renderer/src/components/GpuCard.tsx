@@ -3,7 +3,7 @@ import type { GpuSnapshot } from '../../../shared/gpu';
 import type { Spark } from '../state/fleet-store';
 import { navigate } from '../navigation';
 import { Sparkline } from './Sparkline';
-import { celsius, gib, pct, percentValue, usageClass, watts } from './format';
+import { celsius, gib, gibNumber, pct, percentValue, usageClass, watts } from './format';
 
 /** DCGM.md §9: power is drawn against the limit, 700 W when the exporter does not say. */
 const DEFAULT_POWER_SCALE_W = 700;
@@ -83,7 +83,7 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
         <Metric label="Temp" value={celsius(r.gpuTempC)}>
           <Sparkline label="temperature" min={20} max={110} series={[{ values: v?.gpuTempC ?? [], color: COLORS.temp }]} />
         </Metric>
-        <Metric label="Memory" value={total ? `${gib(r.fbUsedBytes)} / ${gib(total)}` : gib(r.fbUsedBytes)}>
+        <Metric label="Memory" value={total ? `${gibNumber(r.fbUsedBytes)} / ${gib(total)}` : gib(r.fbUsedBytes)}>
           <Sparkline label="memory used" min={0} max={total ?? undefined} series={[{ values: v?.fbUsedBytes ?? [], color: COLORS.mem }]} />
         </Metric>
       </div>

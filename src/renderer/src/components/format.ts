@@ -16,7 +16,12 @@ export function celsius(value: number | null | undefined): string {
 }
 
 export function gib(bytes: number | null | undefined): string {
-  return typeof bytes === 'number' ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : '–';
+  return typeof bytes === 'number' ? `${gibNumber(bytes)} GiB` : '–';
+}
+
+/** GiB without the unit, for "used / total GiB" where one unit is enough (a card column is narrow). */
+export function gibNumber(bytes: number | null | undefined): string {
+  return typeof bytes === 'number' ? (bytes / 2 ** 30).toFixed(1) : '–';
 }
 
 export function age(ms: number): string {
