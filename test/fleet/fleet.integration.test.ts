@@ -136,7 +136,8 @@ describe('fleet engine over loopback', () => {
     const port = (url: string) => new URL(url).port;
     const expectState = (id: string, state: TargetStatus['state'], message: string | RegExp) => {
       const status = states[id];
-      expect({ id, state: status.state }).toEqual({ id, state });
+      // The message carries lastError so a wrong state names its cause.
+      expect(status.state, `${id} (lastError: ${status.lastError})`).toBe(state);
       if (typeof message === 'string') expect(status.lastError, id).toBe(message);
       else expect(status.lastError, id).toMatch(message);
       expect(status.remedy, id).toBeTruthy();

@@ -86,6 +86,25 @@ describe('createScraper().scrape', () => {
     expect(!result.ok && result.message).toBe(`deadline of 0.5 s exceeded waiting for a response from ${url}`);
   });
 
+  it('names its own deadline above 1 s too, where undici\'s coarse timers could fire first', async () => {
+    // undici ticks its timers over 1 s every 499 ms and backdates a new timer to the previous
+    // tick, so one started late in a tick fires up to 499 ms early. With its headers timeout
+    // equal to our deadline, such scrapes ended as 'down' "Headers Timeout Error". A scrape
+    // already in flight keeps the ticks running; the others start late in a tick.
+    const url = await serve(hang);
+    const keeper = scraper.scrape({ url, timeoutMs: 3000 });
+    await new Promise((resolve) => setTimeout(resolve, 460));
+    const timeouts = [1100, 1200, 1300, 1400, 1500, 1600, 1700, 1800, 1900, 2100, 2200, 2300];
+    const results = await Promise.all(timeouts.map((timeoutMs) => scraper.scrape({ url, timeoutMs })));
+    await keeper;
+    for (const [i, result] of results.entries()) {
+      expect({ state: result.ok ? 'up' : result.state, message: !result.ok && result.message }).toEqual({
+        state: 'timeout',
+        message: `deadline of ${(timeouts[i]! / 1000).toFixed(1)} s exceeded waiting for a response from ${url}`,
+      });
+    }
+  });
+
   it('stops an endless body at the size cap', async () => {
     const url = await serve(endless);
     const small = await scraper.scrape({ url, timeoutMs: 5000, maxBytes: 1024 * 1024 });

@@ -121,9 +121,11 @@ export function createScraper(opts: { connectionsPerOrigin?: number } = {}): Scr
         signal: deadline.signal,
         headers: buildHeaders(req),
         // Our deadline covers the whole exchange; these only stop undici's own defaults
-        // (300 s) from being the effective limit if the signal were ever lost.
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
+        // (300 s) from being the effective limit if the signal were ever lost. They sit a
+        // second past it: undici's timers above 1 s tick at a 1 s resolution and could fire
+        // first, naming the wrong cause (a "Headers Timeout Error" instead of our deadline).
+        headersTimeout: req.timeoutMs + UNDICI_TIMEOUT_MARGIN_MS,
+        bodyTimeout: req.timeoutMs + UNDICI_TIMEOUT_MARGIN_MS,
       });
       progress.phase = 'body';
       const status = response.statusCode;
@@ -516,6 +518,9 @@ const CERT_VERIFY_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** How far past our deadline undici's own timeouts sit (see scrape). */
+const UNDICI_TIMEOUT_MARGIN_MS = 1000;
+
 function classifyError(error: unknown, req: ScrapeRequest): ScrapeFailure {
   const url = req.url;
   if (error instanceof ScrapeFailure) return error;
@@ -589,6 +594,15 @@ function classifyError(error: unknown, req: ScrapeRequest): ScrapeFailure {
           : 'check the exporter logs; if it serves TLS, use an https:// URL',
       );
     }
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      // Should not happen (our deadline comes first), but a timeout is a timeout.
+      return new ScrapeFailure(
+        'timeout',
+        `${cause.message} (${code}) from ${hostOf(url)}`,
+        'raise the timeout if the exporter is slow, or check why it does not answer',
+      );
     case 'HPE_INVALID_CONSTANT':
     case 'HPE_INVALID_VERSION':
     case 'HPE_INVALID_STATUS':
