@@ -72,8 +72,8 @@ async function main() {
       const ticks = (await page.evaluate(() => (window as any).__pulseTicks as number)) - ticksBefore;
       const taskMsPerTick = ((after.TaskDuration! - before.TaskDuration!) * 1000) / Math.max(1, ticks);
       if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
-      // A string, not a function: tsx would wrap inner functions in a __name() helper the page lacks.
       const beforeScroll = await metric();
+      // A string, not a function: tsx would wrap inner functions in a __name() helper the page lacks.
       const frames: number[] = await page.evaluate(`new Promise((resolve) => {
         const deltas = [];
         const started = performance.now();

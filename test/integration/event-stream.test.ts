@@ -157,6 +157,9 @@ describe('serve mode event streams', () => {
     const badJson = await watch('{"stream":');
     expect(badJson.status).toBe(400);
     expect((await badJson.json()).error).toMatch(/not JSON/);
+    const huge = await watch({ stream: id, keys: ['x'.repeat(1 << 20)] });
+    expect(huge.status).toBe(413);
+    expect((await huge.json()).error).toBe('request body larger than 1048576 bytes');
     expect((await watch({ stream: id, keys: [] }, 'wrong-token')).status).toBe(401);
     expect((await fetch(http.url + HTTP_WATCH_PATH)).status).toBe(401);
 

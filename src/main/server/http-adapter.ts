@@ -106,15 +106,10 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
   }
 
   async function callMethod(method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let args: unknown;
+    const body = await readJsonBody(req, res, []);
+    if (!body) return;
     try {
-      const text = await readBody(req);
-      args = text.length === 0 ? [] : JSON.parse(text);
-    } catch (err) {
-      return sendJson(res, 400, { error: `request body is not JSON: ${(err as Error).message}` });
-    }
-    try {
-      const result = await dispatchRequest(opts.service, method, args);
+      const result = await dispatchRequest(opts.service, method, body.value);
       sendJson(res, 200, { result: result ?? null });
     } catch (err) {
       const status = err instanceof InvalidRequestError ? 400 : 422;
@@ -123,13 +118,9 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
   }
 
   async function watchGpus(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: { stream?: unknown; keys?: unknown };
-    try {
-      const parsed: unknown = JSON.parse(await readBody(req));
-      body = typeof parsed === 'object' && parsed !== null ? parsed : {};
-    } catch (err) {
-      return sendJson(res, 400, { error: `request body is not JSON: ${(err as Error).message}` });
-    }
+    const json = await readJsonBody(req, res, {});
+    if (!json) return;
+    const body: { stream?: unknown; keys?: unknown } = typeof json.value === 'object' && json.value !== null ? json.value : {};
     const client = typeof body.stream === 'string' ? sseClients.get(body.stream) : undefined;
     if (!client) return sendJson(res, 404, { error: 'no open event stream with that id: open /api/events and use the id of its hello event' });
     let keys: string[];
@@ -186,15 +177,35 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(body);
 }
 
+class BodyTooLargeError extends Error {}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error(`body larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError(`request body larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The request's JSON body (`empty` when it has none), or undefined once a 413/400 naming the reason is sent. */
+async function readJsonBody(req: IncomingMessage, res: ServerResponse, empty: unknown): Promise<{ value: unknown } | undefined> {
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch (err) {
+    sendJson(res, err instanceof BodyTooLargeError ? 413 : 400, { error: (err as Error).message });
+    return undefined;
+  }
+  if (text.length === 0) return { value: empty };
+  try {
+    return { value: JSON.parse(text) };
+  } catch (err) {
+    sendJson(res, 400, { error: `request body is not JSON: ${(err as Error).message}` });
+    return undefined;
+  }
 }
 
 function hasToken(req: IncomingMessage, url: URL, token: string): boolean {

@@ -122,8 +122,9 @@ export function createScraper(opts: { connectionsPerOrigin?: number } = {}): Scr
         headers: buildHeaders(req),
         // Our deadline covers the whole exchange; these only stop undici's own defaults
         // (300 s) from being the effective limit if the signal were ever lost. They sit a
-        // second past it: undici's timers above 1 s tick at a 1 s resolution and could fire
-        // first, naming the wrong cause (a "Headers Timeout Error" instead of our deadline).
+        // second past it: undici ticks timers above 1 s every 499 ms and backdates a new one to
+        // the previous tick, so one equal to our deadline could fire up to 499 ms before it,
+        // naming the wrong cause (a "Headers Timeout Error" instead of our deadline).
         headersTimeout: req.timeoutMs + UNDICI_TIMEOUT_MARGIN_MS,
         bodyTimeout: req.timeoutMs + UNDICI_TIMEOUT_MARGIN_MS,
       });
