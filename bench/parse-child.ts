@@ -3,14 +3,15 @@
 // each other's discarded optimized code (a full GC while one parser runs can collect the
 // other's hidden classes), which moved the figures of either by up to 3x.
 //
-// Message in:  { id, runner: 'strict' | 'lenient' | 'baseline', path, format, ms }
+// Message in:  { id, runner: 'strict' | 'lenient' | 'baseline' | 'floor', path, format, ms }
 // Message out: { id, msPerParse } — CPU time of this process per parse over a batch of `ms`.
 import { readFileSync } from 'node:fs';
 // @ts-expect-error the baseline ships no types
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { parseExposition, type ExpositionFormat } from '../src/main/core/exposition';
+import { floorParse } from './parse-floor';
 
-export type RunnerName = 'strict' | 'lenient' | 'baseline';
+export type RunnerName = 'strict' | 'lenient' | 'baseline' | 'floor';
 
 export interface BatchRequest {
   id: number;
@@ -34,6 +35,7 @@ const warmed = new Set<string>();
 
 function runnerFor(req: BatchRequest): (text: string) => unknown {
   if (req.runner === 'baseline') return (t) => parsePrometheusTextFormat(t);
+  if (req.runner === 'floor') return (t) => floorParse(t);
   const opts = { format: req.format, mode: req.runner } as const;
   return (t) => parseExposition(t, opts);
 }

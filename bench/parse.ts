@@ -3,10 +3,13 @@
 //   npm run bench:parse                 # everything
 //   npm run bench:parse -- --quick      # fewer rounds
 //   npm run bench:parse -- --large      # also a 200 MB file through parseExpositionFile
+//   npm run bench:parse -- --cpu 0      # run the parsers on CPU 0 (default: the last CPU)
 //
 // 1. Throughput: every file in ../shared/bench-data plus a generated 512-GPU dcgm-exporter
 //    scrape, parsed from a string in its own format, strict and lenient, against
-//    parse-prometheus-text-format (the baseline) in the same run. Each parser runs in a warm
+//    parse-prometheus-text-format (the baseline) in the same run, and a "floor" that splits and
+//    converts numbers but checks nothing (bench/parse-floor.ts), to show how far any checking
+//    parser could go against the baseline on each file. Each parser runs in a warm
 //    process of its own (bench/parse-child.ts) so none pays for another's garbage; they take
 //    turns in short batches and each figure is the median batch's CPU time per parse, so other
 //    processes on this shared machine neither slow one parser more than another nor inflate
@@ -17,7 +20,7 @@
 //    progress callbacks and peak memory against the file size.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseExposition, parseExpositionFile, type ExpositionFormat } from '../src/main/core/exposition';
@@ -30,9 +33,19 @@ const TARGET_MBPS = 150;
 const TARGET_RATIO = 5;
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false } },
+  options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, cpu: { type: 'string' } },
 });
 const ROUNDS = flags.quick ? 5 : 11;
+
+/**
+ * Every parser process runs on this one CPU. The same parse loop ran 1.7x slower on one of
+ * this machine's two vCPUs than on the other (which one changes over minutes: the host shares
+ * them), and an unpinned process stays on either for seconds at a time. Unpinned runners were
+ * therefore compared across CPUs of different speed: strict and lenient mode, the same code on
+ * valid input, differed by up to 1.6x in one run. Pinned, they agree within a few percent.
+ */
+const TASKSET = '/usr/bin/taskset';
+const PIN_CPU = flags['cpu'] !== undefined ? Number(flags['cpu']) : existsSync(TASKSET) ? cpus().length - 1 : null;
 const BATCH_MS = flags.quick ? 60 : 120;
 
 interface Input {
@@ -56,7 +69,10 @@ class ParserProcesses {
   private child(runner: RunnerName): ChildProcess {
     let c = this.children.get(runner);
     if (c === undefined) {
-      c = fork(join(__dirname, 'parse-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+      const execArgv = ['--import', 'tsx'];
+      c = PIN_CPU === null
+        ? fork(join(__dirname, 'parse-child.ts'), [], { execArgv, stdio: 'inherit' })
+        : fork(join(__dirname, 'parse-child.ts'), [], { execPath: TASKSET, execArgv: ['-c', String(PIN_CPU), process.execPath, ...execArgv], stdio: 'inherit' });
       this.children.set(runner, c);
     }
     return c;
@@ -123,11 +139,11 @@ async function throughputTable(procs: ParserProcesses, inputs: Input[]): Promise
   const lines: string[] = [];
   let ok = true;
   lines.push(
-    `${'input'.padEnd(34)} ${pad('KB', 7)} ${pad('samples', 8)} | ${pad('strict MB/s', 11)} ${pad('lenient MB/s', 12)} ${pad('baseline MB/s', 13)} | ${pad('strict Msamples/s', 17)} ${pad('baseline', 9)} | ${pad('strict/base', 11)} ${pad('lenient/base', 12)}`,
+    `${'input'.padEnd(34)} ${pad('KB', 7)} ${pad('samples', 8)} | ${pad('strict MB/s', 11)} ${pad('lenient MB/s', 12)} ${pad('baseline MB/s', 13)} ${pad('floor MB/s', 10)} | ${pad('strict Msamples/s', 17)} ${pad('baseline', 9)} | ${pad('strict/base', 11)} ${pad('lenient/base', 12)} ${pad('floor/base', 10)}`,
   );
   for (const input of inputs) {
     const samples = parseExposition(input.text, { format: input.format, mode: 'lenient' }).families.reduce((n, f) => n + f.samples.length, 0);
-    const [strict, lenient, baseline] = await measure(procs, ['strict', 'lenient', 'baseline'], input);
+    const [strict, lenient, baseline, floor] = await measure(procs, ['strict', 'lenient', 'baseline', 'floor'], input);
     const bytes = Buffer.byteLength(input.text);
     const mbps = (ms: number) => bytes / 1e6 / (ms / 1000);
     const msps = (ms: number) => samples / 1e6 / (ms / 1000);
@@ -136,7 +152,7 @@ async function throughputTable(procs: ParserProcesses, inputs: Input[]): Promise
     const rl = baseline / lenient;
     if (rs < TARGET_RATIO || rl < TARGET_RATIO) ok = false;
     lines.push(
-      `${input.name.padEnd(34)} ${pad((bytes / 1024).toFixed(0), 7)} ${pad(samples, 8)} | ${pad(mbps(strict).toFixed(0), 11)} ${pad(mbps(lenient).toFixed(0), 12)} ${pad(mbps(baseline).toFixed(1), 13)} | ${pad(msps(strict).toFixed(2), 17)} ${pad(msps(baseline).toFixed(2), 9)} | ${pad(rs.toFixed(1) + 'x', 11)} ${pad(rl.toFixed(1) + 'x', 12)}`,
+      `${input.name.padEnd(34)} ${pad((bytes / 1024).toFixed(0), 7)} ${pad(samples, 8)} | ${pad(mbps(strict).toFixed(0), 11)} ${pad(mbps(lenient).toFixed(0), 12)} ${pad(mbps(baseline).toFixed(1), 13)} ${pad(mbps(floor).toFixed(0), 10)} | ${pad(msps(strict).toFixed(2), 17)} ${pad(msps(baseline).toFixed(2), 9)} | ${pad(rs.toFixed(1) + 'x', 11)} ${pad(rl.toFixed(1) + 'x', 12)} ${pad((baseline / floor).toFixed(1) + 'x', 10)}`,
     );
   }
   return { ok, lines, strictMBps };
@@ -203,8 +219,9 @@ async function main(): Promise<void> {
       { name: 'dcgm-512gpu.prom (generated)', text: fleet, format: 'prometheus' },
     ];
 
-    console.log(`Parse throughput, string input, CPU time: median of ${ROUNDS} alternating ${BATCH_MS} ms batches, each parser in a process of its own (Node ${process.version})`);
-    console.log('Each file in its own format (*.om.txt OpenMetrics, the rest 0.0.4); baseline = parse-prometheus-text-format\n');
+    console.log(`Parse throughput, string input, CPU time: median of ${ROUNDS} alternating ${BATCH_MS} ms batches, each parser in a process of its own${PIN_CPU === null ? '' : `, all on CPU ${PIN_CPU}`} (Node ${process.version})`);
+    console.log('Each file in its own format (*.om.txt OpenMetrics, the rest 0.0.4); baseline = parse-prometheus-text-format;');
+    console.log('floor = split lines and labels and convert numbers, check nothing (bench/parse-floor.ts): a bound on what a parser that checks can reach\n');
     const procs = new ParserProcesses();
     let table: Awaited<ReturnType<typeof throughputTable>>;
     try {
