@@ -93,7 +93,7 @@ describe('parseExpositionFile', () => {
   });
 
   it('streams a file too big to read whole, reporting invalid UTF-8 on its line and progress per chunk', async () => {
-    // Above the 16 MiB read-at-once limit, with the bad byte in the last of several 4 MiB chunks.
+    // Over 16 MiB, with the bad byte in the last of many 1 MiB reads.
     const big = dcgmFleetText(1600);
     const bytes = Buffer.concat([Buffer.from(big), Buffer.from('bad{x="'), Buffer.from([0xff]), Buffer.from('"} 1\n')]);
     expect(bytes.length).toBeGreaterThan(16 << 20);
@@ -107,6 +107,24 @@ describe('parseExpositionFile', () => {
     expect(r.families.reduce((n, f) => n + f.samples.length, 0)).toBe(1600 * 36 + 1);
     expect(progress.length).toBeGreaterThanOrEqual(4);
     expect(progress.at(-1)).toBe(bytes.length);
+  });
+
+  it('reads and decodes in pieces that split characters, with the result of the whole text', async () => {
+    // Multi-byte label values throughout: piece (32 KiB) and read (1 MiB) boundaries fall
+    // inside characters, which must be carried whole into the next piece.
+    const values = ['GPU-Ünïcødé', '温度センサー', 'emoji-🚀🔥', 'x'];
+    const lines: string[] = ['# TYPE gpu_temp gauge'];
+    for (let i = 0; lines.length < 60000; i++) lines.push(`gpu_temp{gpu="${i}",name="${values[i % values.length]}-${i}"} ${i % 97}`);
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    let splitInside = 0;
+    for (let at = 32 << 10; at < bytes.length; at += 32 << 10) if ((bytes[at] & 0xc0) === 0x80) splitInside++;
+    expect(splitInside).toBeGreaterThan(2);
+    expect(bytes.length).toBeGreaterThan(2 << 20);
+    const path = join(dir, 'unicode.prom');
+    writeFileSync(path, bytes);
+    const r = await parseExpositionFile(path);
+    expect(r.ok).toBe(true);
+    expect(r).toEqual(parseExposition(bytes));
   });
 
   it('streams a big gzip file and gives the same result as reading it whole', async () => {
