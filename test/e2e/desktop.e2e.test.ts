@@ -86,7 +86,7 @@ describe('desktop experience in Chromium against gpu-pulse serve', () => {
     await page.getByTestId('node-view').waitFor();
     expect(await page.locator('[data-testid="node-view"] [data-testid="gpu-card"]').count()).toBe(8);
     await expect(page.getByTestId('node-extras').textContent()).resolves.toMatch(/NvLink|no NvLink/);
-    await page.screenshot({ path: join(RESULTS, 'node-view.png') });
+    await page.screenshot({ path: join(RESULTS, 'node-view-after-restart.png') });
   });
 
   it('lists the targets with their state', async () => {
