@@ -127,6 +127,34 @@ describe('parseExpositionFile', () => {
     expect(r).toEqual(parseExposition(bytes));
   });
 
+  it('finds "# EOF" behind any number of trailing blank lines, as the whole text would', async () => {
+    const om = readFileSync(join(SHARED, 'bench-data/dcgm-8gpu.om.txt'), 'utf8');
+    // More blank bytes than the 4 KiB the tail is read back in, and more than the 64 kept.
+    const text = om.trimEnd() + '\n' + '\n \t\r'.repeat(3000);
+    const path = join(dir, 'trailing-blanks.om.txt');
+    writeFileSync(path, text);
+    const r = await parseExpositionFile(path);
+    expect(r.format).toBe('openmetrics');
+    expect(r).toEqual(parseExposition(text));
+  });
+
+  it('finds "# EOF" in gzip content that starts a new inflated chunk after blank lines', async () => {
+    // Inflated in 1 MiB chunks: the first ends with the line feed before "# EOF", so the tail
+    // must keep blank bytes across chunks; then a whole chunk of blank lines follows.
+    const head = '# TYPE g gauge\n';
+    const line = (i: number) => `g{i="${i}"} 1\n`;
+    let body = head;
+    for (let i = 0; body.length < (1 << 20) - 100; i++) body += line(i);
+    body += `g{i="pad",p="${'x'.repeat((1 << 20) - body.length - 'g{i="pad",p=""} 1\n'.length)}"} 1\n`;
+    expect(body.length).toBe(1 << 20);
+    const text = body + '# EOF\n' + '\n'.repeat(1 << 20);
+    const path = join(dir, 'eof-at-chunk.om.gz');
+    writeFileSync(path, gzipSync(text));
+    const r = await parseExpositionFile(path);
+    expect(r.format).toBe('openmetrics');
+    expect(r).toEqual(parseExposition(text));
+  });
+
   it('streams a big gzip file and gives the same result as reading it whole', async () => {
     const text = dcgmFleetText(1600);
     const path = join(dir, 'big.prom.gz');

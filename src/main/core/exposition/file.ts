@@ -109,27 +109,67 @@ async function readHead(path: string, length: number): Promise<Uint8Array> {
   }
 }
 
-/** Last bytes of the (decompressed) content, for `detectFormat`. */
-async function readTail(path: string, size: number, gzip: boolean): Promise<string> {
-  if (!gzip) {
-    const fh = await open(path, 'r');
-    try {
-      const length = Math.min(TAIL_BYTES, size);
-      const buf = new Uint8Array(length);
-      await fh.read(buf, 0, length, size - length);
-      return lossyDecoder.decode(buf);
-    } finally {
-      await fh.close();
-    }
-  }
-  // The end of a gzip stream is only known after inflating it: one extra pass, still streaming.
-  let tail: Uint8Array = new Uint8Array(0);
-  for await (const chunk of fileBytes(path, true).chunks) {
-    tail = chunk.length >= TAIL_BYTES ? chunk.slice(chunk.length - TAIL_BYTES) : concatTail(tail, chunk);
-  }
-  return lossyDecoder.decode(tail);
+/** Bytes `detectFormat` treats as blank at the end of the input. */
+function isBlankByte(b: number): boolean {
+  return b === 10 || b === 13 || b === 32 || b === 9;
 }
 
+/** Index of the last byte that is not blank, or -1. */
+function lastContent(bytes: Uint8Array): number {
+  let i = bytes.length - 1;
+  while (i >= 0 && isBlankByte(bytes[i]!)) i--;
+  return i;
+}
+
+/**
+ * For `detectFormat`: the last TAIL_BYTES of the (decompressed) content up to its last byte
+ * that is not blank, so any number of trailing blank lines gives the answer the whole text
+ * would.
+ */
+async function readTail(path: string, size: number, gzip: boolean): Promise<string> {
+  return lossyDecoder.decode(gzip ? await gzipTail(path) : await plainTail(path, size));
+}
+
+/** Reads back from the end of the file, past blank bytes, to the last content byte. */
+async function plainTail(path: string, size: number): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const window = new Uint8Array(Math.min(size, 4096));
+    let last = -1;
+    for (let end = size; end > 0 && last === -1; ) {
+      const start = Math.max(0, end - window.length);
+      await fh.read(window, 0, end - start, start);
+      const i = lastContent(window.subarray(0, end - start));
+      if (i !== -1) last = start + i;
+      end = start;
+    }
+    const from = Math.max(0, last + 1 - TAIL_BYTES);
+    const tail = new Uint8Array(last + 1 - from);
+    if (tail.length > 0) await fh.read(tail, 0, tail.length, from);
+    return tail;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The end of a gzip stream is only known after inflating it: one extra pass, still streaming. */
+async function gzipTail(path: string): Promise<Uint8Array> {
+  let tail: Uint8Array = new Uint8Array(0);
+  // Blank bytes after the tail's last content byte: part of the tail if more content follows.
+  let blanks: Uint8Array = new Uint8Array(0);
+  for await (const chunk of fileBytes(path, true).chunks) {
+    const i = lastContent(chunk);
+    if (i === -1) {
+      blanks = concatTail(blanks, chunk);
+    } else {
+      tail = concatTail(concatTail(tail, blanks), chunk.subarray(0, i + 1));
+      blanks = concatTail(new Uint8Array(0), chunk.subarray(i + 1));
+    }
+  }
+  return tail;
+}
+
+/** The last TAIL_BYTES of a followed by b. */
 function concatTail(a: Uint8Array, b: Uint8Array): Uint8Array {
   const all = new Uint8Array(a.length + b.length);
   all.set(a);
