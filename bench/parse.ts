@@ -8,7 +8,7 @@
 // 1. Throughput: every file in ../shared/bench-data plus a generated 512-GPU dcgm-exporter
 //    scrape, parsed from a string in its own format, strict and lenient, against
 //    parse-prometheus-text-format (the baseline) in the same run, and a "floor" that splits and
-//    converts numbers but checks nothing (bench/parse-floor.ts), to show how far any checking
+//    converts numbers but checks nothing (bench/parse-floor.ts), to show roughly how far any
 //    parser could go against the baseline on each file. Each parser runs in a warm
 //    process of its own (bench/parse-child.ts) so none pays for another's garbage; they take
 //    turns in short batches and each figure is the median batch's CPU time per parse, so other
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
 
     console.log(`Parse throughput, string input, CPU time: median of ${ROUNDS} alternating ${BATCH_MS} ms batches, each parser in a process of its own${PIN_CPU === null ? '' : `, all on CPU ${PIN_CPU}`} (Node ${process.version})`);
     console.log('Each file in its own format (*.om.txt OpenMetrics, the rest 0.0.4); baseline = parse-prometheus-text-format;');
-    console.log('floor = split lines and labels and convert numbers, check nothing (bench/parse-floor.ts): a bound on what a parser that checks can reach\n');
+    console.log('floor = split lines and labels and convert numbers, check nothing (bench/parse-floor.ts): about as far as any parser building these objects gets\n');
     const procs = new ParserProcesses();
     let table: Awaited<ReturnType<typeof throughputTable>>;
     try {
