@@ -127,6 +127,14 @@ describe('parseExpositionFile', () => {
     expect(r).toEqual(parseExposition(bytes));
   });
 
+  it('gives the whole-text result for empty, blank-only and "# EOF"-only files', async () => {
+    for (const [name, text] of [['empty', ''], ['blank', '\n\n  \n\t'], ['eof', '# EOF'], ['bom-eof', '\ufeff# EOF\n']]) {
+      const path = join(dir, `edge-${name}`);
+      writeFileSync(path, text);
+      expect(await parseExpositionFile(path), name).toEqual(parseExposition(Buffer.from(text)));
+    }
+  });
+
   it('finds "# EOF" behind any number of trailing blank lines, as the whole text would', async () => {
     const om = readFileSync(join(SHARED, 'bench-data/dcgm-8gpu.om.txt'), 'utf8');
     // More blank bytes than the 4 KiB the tail is read back in, and more than the 64 kept.

@@ -138,15 +138,15 @@ async function plainTail(path: string, size: number): Promise<Uint8Array> {
     let last = -1;
     for (let end = size; end > 0 && last === -1; ) {
       const start = Math.max(0, end - window.length);
-      await fh.read(window, 0, end - start, start);
-      const i = lastContent(window.subarray(0, end - start));
+      const { bytesRead } = await fh.read(window, 0, end - start, start);
+      const i = lastContent(window.subarray(0, bytesRead));
       if (i !== -1) last = start + i;
       end = start;
     }
     const from = Math.max(0, last + 1 - TAIL_BYTES);
     const tail = new Uint8Array(last + 1 - from);
-    if (tail.length > 0) await fh.read(tail, 0, tail.length, from);
-    return tail;
+    const { bytesRead } = await fh.read(tail, 0, tail.length, from);
+    return tail.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }
