@@ -45,7 +45,16 @@ const ROUNDS = flags.quick ? 5 : 11;
  * valid input, differed by up to 1.6x in one run. Pinned, they agree within a few percent.
  */
 const TASKSET = '/usr/bin/taskset';
-const PIN_CPU = flags['cpu'] !== undefined ? Number(flags['cpu']) : existsSync(TASKSET) ? cpus().length - 1 : null;
+const PIN_CPU = flags.cpu !== undefined ? cpuArg(flags.cpu) : existsSync(TASKSET) ? cpus().length - 1 : null;
+
+function cpuArg(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n >= cpus().length) {
+    console.error(`--cpu must be a CPU number from 0 to ${cpus().length - 1}, not "${text}"`);
+    process.exit(2);
+  }
+  return n;
+}
 const BATCH_MS = flags.quick ? 60 : 120;
 
 interface Input {
