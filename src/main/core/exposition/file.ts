@@ -10,10 +10,10 @@
 // its young generation, whose pages are reused from one piece to the next.
 
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { ExpositionFormat, ParseOptions, ParseResult, Problem } from './types';
-import { BOM, decodeUtf8 } from './input';
+import { BOM, decodeUtf8, isGzip } from './input';
 import { bomProblem, createParser, finishResult, invalidUtf8Problem, positionOf } from './parse';
 import { detectFormat } from './detect';
 
@@ -22,8 +22,8 @@ const CHUNK_BYTES = 1 << 20;
 /**
  * Bytes decoded into one string. Up to about 32 KiB the string is an ordinary young-generation
  * object; from 128 KiB it goes to V8's large-object space, fresh memory each time. Checking
- * the 5.6 MB fleet file in a fresh process took (medians of 7) 120 ms with 16 or 32 KiB
- * pieces, 145 with 64 KiB, 175 with 256 KiB, and 140 read whole.
+ * the 5.6 MB fleet file in a fresh process took (medians of 7) 119 ms with 16 KiB pieces, 126
+ * with 32 KiB, 145 with 64 KiB, 178 with 256 KiB, and 140 read whole.
  */
 const DECODE_BYTES = 32 << 10;
 /** Enough of the end of the input to find a final `# EOF` line. */
@@ -66,9 +66,14 @@ function completeLength(b: Uint8Array): number {
   return n;
 }
 
-/** The file's bytes, gunzipped when it is gzip; `read()` tells how much of the file was read. */
-function fileBytes(path: string, gzip: boolean): { chunks: AsyncIterable<Uint8Array>; read: () => number } {
-  if (!gzip) return plainFileBytes(path);
+/** Bytes of a file of chunks; `read()` tells how much of the file itself was read. */
+interface FileBytes {
+  chunks: AsyncIterable<Uint8Array>;
+  read: () => number;
+}
+
+/** A gzip file's inflated content (the file is opened by the stream, once per pass). */
+function gzipFileBytes(path: string): FileBytes {
   const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   const source = raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES }));
   raw.on('error', (err) => source.destroy(err));
@@ -79,34 +84,18 @@ function fileBytes(path: string, gzip: boolean): { chunks: AsyncIterable<Uint8Ar
  * A plain file in chunks read into one buffer (a read stream allocates a fresh one per
  * read). Each chunk is a view of that buffer, valid until the consumer asks for the next.
  */
-function plainFileBytes(path: string): { chunks: AsyncIterable<Uint8Array>; read: () => number } {
+function plainFileBytes(fh: FileHandle): FileBytes {
   let read = 0;
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    const fh = await open(path, 'r');
-    try {
-      const buf = new Uint8Array(CHUNK_BYTES);
-      for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, null);
-        if (bytesRead === 0) return;
-        read += bytesRead;
-        yield buf.subarray(0, bytesRead);
-      }
-    } finally {
-      await fh.close();
+    const buf = new Uint8Array(CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, read);
+      if (bytesRead === 0) return;
+      read += bytesRead;
+      yield buf.subarray(0, bytesRead);
     }
   }
   return { chunks: chunks(), read: () => read };
-}
-
-async function readHead(path: string, length: number): Promise<Uint8Array> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = new Uint8Array(length);
-    const { bytesRead } = await fh.read(buf, 0, length, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Bytes `detectFormat` treats as blank at the end of the input. */
@@ -122,34 +111,24 @@ function lastContent(bytes: Uint8Array): number {
 }
 
 /**
- * For `detectFormat`: the last TAIL_BYTES of the (decompressed) content up to its last byte
- * that is not blank, so any number of trailing blank lines gives the answer the whole text
- * would.
+ * For `detectFormat`: the last TAIL_BYTES of the content up to its last byte that is not
+ * blank, so any number of trailing blank lines gives the answer the whole text would. A plain
+ * file is read back from its end, past blank bytes.
  */
-async function readTail(path: string, size: number, gzip: boolean): Promise<string> {
-  return lossyDecoder.decode(gzip ? await gzipTail(path) : await plainTail(path, size));
-}
-
-/** Reads back from the end of the file, past blank bytes, to the last content byte. */
-async function plainTail(path: string, size: number): Promise<Uint8Array> {
-  const fh = await open(path, 'r');
-  try {
-    const window = new Uint8Array(Math.min(size, 4096));
-    let last = -1;
-    for (let end = size; end > 0 && last === -1; ) {
-      const start = Math.max(0, end - window.length);
-      const { bytesRead } = await fh.read(window, 0, end - start, start);
-      const i = lastContent(window.subarray(0, bytesRead));
-      if (i !== -1) last = start + i;
-      end = start;
-    }
-    const from = Math.max(0, last + 1 - TAIL_BYTES);
-    const tail = new Uint8Array(last + 1 - from);
-    const { bytesRead } = await fh.read(tail, 0, tail.length, from);
-    return tail.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
+async function plainTail(fh: FileHandle, size: number): Promise<Uint8Array> {
+  const window = new Uint8Array(Math.min(size, 4096));
+  let last = -1;
+  for (let end = size; end > 0 && last === -1; ) {
+    const start = Math.max(0, end - window.length);
+    const { bytesRead } = await fh.read(window, 0, end - start, start);
+    const i = lastContent(window.subarray(0, bytesRead));
+    if (i !== -1) last = start + i;
+    end = start;
   }
+  const from = Math.max(0, last + 1 - TAIL_BYTES);
+  const tail = new Uint8Array(last + 1 - from);
+  const { bytesRead } = await fh.read(tail, 0, tail.length, from);
+  return tail.subarray(0, bytesRead);
 }
 
 /** The end of a gzip stream is only known after inflating it: one extra pass, still streaming. */
@@ -157,7 +136,7 @@ async function gzipTail(path: string): Promise<Uint8Array> {
   let tail: Uint8Array = new Uint8Array(0);
   // Blank bytes after the tail's last content byte: part of the tail if more content follows.
   let blanks: Uint8Array = new Uint8Array(0);
-  for await (const chunk of fileBytes(path, true).chunks) {
+  for await (const chunk of gzipFileBytes(path).chunks) {
     const i = lastContent(chunk);
     if (i === -1) {
       blanks = concatTail(blanks, chunk);
@@ -225,20 +204,28 @@ export async function parseExpositionStream(
  * magic bytes, e.g. `.gz`) is inflated on the fly. Progress is reported in file bytes read.
  */
 export async function parseExpositionFile(path: string, opts: ParseOptions = {}): Promise<ParseResult> {
-  const { size } = await stat(path);
-  const head = await readHead(path, 2);
-  const gzip = head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  const format: ExpositionFormat =
-    opts.format === undefined || opts.format === 'auto' ? detectFormat(await readTail(path, size, gzip)) : opts.format;
-  const input = fileBytes(path, gzip);
-  const onProgress = opts.onProgress;
-  async function* withProgress(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of input.chunks) {
-      yield chunk;
-      onProgress?.(Math.min(input.read(), size), size);
+  // One handle for the size, the magic bytes, the tail and the content of a plain file.
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const head = new Uint8Array(2);
+    const gzip = isGzip(head.subarray(0, (await fh.read(head, 0, 2, 0)).bytesRead));
+    const format: ExpositionFormat =
+      opts.format === undefined || opts.format === 'auto'
+        ? detectFormat(lossyDecoder.decode(gzip ? await gzipTail(path) : await plainTail(fh, size)))
+        : opts.format;
+    const input = gzip ? gzipFileBytes(path) : plainFileBytes(fh);
+    const onProgress = opts.onProgress;
+    async function* withProgress(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of input.chunks) {
+        yield chunk;
+        onProgress?.(Math.min(input.read(), size), size);
+      }
     }
+    const result = await parseExpositionStream(withProgress(), { ...opts, format });
+    onProgress?.(size, size);
+    return result;
+  } finally {
+    await fh.close();
   }
-  const result = await parseExpositionStream(withProgress(), { ...opts, format });
-  onProgress?.(size, size);
-  return result;
 }
