@@ -17,11 +17,8 @@ export const HttpUrlSchema = z
     }
   }, 'must be an http:// or https:// URL');
 
-const SecretInputSchema = z.union([
-  z.string().min(1).max(10_000),
-  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }).strict(),
-  z.object({ file: z.string().min(1).max(4096) }).strict(),
-]);
+// No { env } or { file } here: a request naming them could send any variable or file away.
+const SecretInputSchema = z.union([z.string().min(1).max(10_000), z.object({ secret: z.string().min(1).max(200) }).strict()]);
 
 const FilePathSchema = z.string().min(1).max(4096);
 

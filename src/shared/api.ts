@@ -85,10 +85,16 @@ export interface AppInfo {
   demo: boolean;
   /** Desktop notifications for CRIT/HOT GPUs and new XIDs. */
   notifications: boolean;
+  /** Names of the secrets the operator configured (serve --secret), for `{ secret: NAME }`. */
+  secretNames: string[];
 }
 
-/** A secret typed by the user (desktop: encrypted with the OS key store) or a reference to one. */
-export type SecretInput = string | { env: string } | { file: string };
+/**
+ * A secret typed by the user (desktop: encrypted with the OS key store; serve refuses it), or
+ * the name of one the operator configured (`gpu-pulse serve --secret NAME=env:VAR`). A request
+ * never points at an environment variable or a file itself.
+ */
+export type SecretInput = string | { secret: string };
 
 export type TargetAuthRequest =
   | { kind: 'none' }
@@ -412,6 +418,15 @@ export const HTTP_INSPECT_UPLOAD_PATH = '/api/inspect-upload';
 export const IPC_REQUEST_PREFIX = 'pulse:';
 export const IPC_TICK_CHANNEL = 'pulse:tick';
 export const IPC_WATCH_CHANNEL = 'pulse:watchGpus';
+/** Desktop: a file the user dropped or picked in the page; the preload sends its path (webUtils). */
+export const IPC_INSPECT_DROPPED_CHANNEL = 'pulse:inspectDroppedFile';
+
+/**
+ * Requests that name a file path. The desktop renderer never sends them: its files come from
+ * native dialogs, drops and the command line (main side), so a compromised page cannot name
+ * ~/.ssh/id_rsa. Serve mode accepts them for paths inside --allow-dir folders only.
+ */
+export const PATH_REQUEST_METHODS: readonly PulseRequestMethod[] = ['inspectPath', 'openReplay'];
 
 /**
  * serve mode: POST {"stream": <id>, "keys": [...]} here to choose the GPUs sent in full on the

@@ -19,9 +19,11 @@
 //                 never 0.
 //
 // Numbers are written in JavaScript's shortest round-trip form, so reading them back gives the
-// exact same values.
+// exact same values. Text cells that a spreadsheet would run as a formula (= + - @ first) carry
+// a leading ' (csv-cell.ts); the reader removes it.
 import { CANONICAL_FIELDS } from './canonical';
 import type { HistoryField, HistorySeries } from './api';
+import { csvCell, restoreCsvText } from './csv-cell';
 
 export const CSV_IDENTITY_COLUMNS = ['time', 'time_ms', 'key', 'node', 'uuid', 'gpu', 'mig_instance'] as const;
 
@@ -55,9 +57,7 @@ export function identityFromKey(key: string): GpuIdentity {
   return whole ? { node: whole[1], uuid: whole[2], gpuIndex: null, migInstanceId: null } : { node: '', uuid: key, gpuIndex: null, migInstanceId: null };
 }
 
-function cell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+const cell = (value: string) => csvCell(value);
 
 function numberCell(value: number | null | undefined): string {
   return value === null || value === undefined || Number.isNaN(value) ? '' : String(value);
@@ -143,7 +143,7 @@ export function parseHistoryCsv(text: string): ParsedHistoryCsv {
   const out: ParsedHistoryCsv = { fields, keys: [], identities: {}, series: {} };
   records.slice(1).forEach((r, n) => {
     if (r.length !== header.length) throw new Error(`row ${n + 2}: ${r.length} cells, the header has ${header.length}`);
-    const [, timeMs, key, node, uuid, gpu, mig] = r;
+    const [timeMs, key, node, uuid, gpu, mig] = r.slice(1, CSV_IDENTITY_COLUMNS.length).map(restoreCsvText) as [string, string, string, string, string, string];
     let series = out.series[key];
     if (!series) {
       series = out.series[key] = { t: [], values: Object.fromEntries(fields.map((f) => [f, []])) };

@@ -17,8 +17,8 @@ describe('secrets in settings', () => {
     await Promise.all(services.splice(0).map((s) => s.stop()));
   });
 
-  function service(dir: string, secrets?: Parameters<typeof createEncryptedSecretStore>[0]) {
-    const s = new PulseService({ mode: 'desktop', version: 'test', settings: fileSettingsStore(dir), demo: 'off', secrets: secrets ? createEncryptedSecretStore(secrets) : undefined });
+  function service(dir: string, secrets?: Parameters<typeof createEncryptedSecretStore>[0], namedSecrets?: Record<string, { env: string }>) {
+    const s = new PulseService({ mode: 'desktop', version: 'test', settings: fileSettingsStore(dir), demo: 'off', secrets: secrets ? createEncryptedSecretStore(secrets) : undefined, namedSecrets });
     services.push(s);
     return s;
   }
@@ -51,11 +51,28 @@ describe('secrets in settings', () => {
     expect(() => readFileSync(join(dir, SETTINGS_FILE_NAME), 'utf8')).toThrow();
   });
 
-  it('serve: a typed secret is refused with the remedy; an env reference is stored as a reference', async () => {
+  it('desktop: credentials in a URL move into the secret store, and the URL is shown without them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-secrets-'));
-    const s = service(dir);
+    const s = service(dir, cipher);
+    const info = await s.addTarget({ url: `http://ops:${PASSWORD}@127.0.0.1:1/metrics`, headers: { 'X-Api-Key': TOKEN, 'X-Cluster': 'a100' } });
+    expect(info.url).toBe('http://127.0.0.1:1/metrics');
+    expect(info).toMatchObject({ authKind: 'basic', username: 'ops' });
+    expect(JSON.stringify(await s.getTargets())).not.toContain(PASSWORD);
+    const text = readFileSync(join(dir, SETTINGS_FILE_NAME), 'utf8');
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(TOKEN);
+    const stored = JSON.parse(text).targets[0];
+    expect(stored.headers).toEqual({ 'X-Cluster': 'a100' });
+    expect(cipher.decrypt(Buffer.from(stored.secretHeaders['X-Api-Key'].encrypted, 'base64'))).toBe(TOKEN);
+    expect(cipher.decrypt(Buffer.from(stored.auth.password.encrypted, 'base64'))).toBe(PASSWORD);
+  });
+
+  it('serve: a typed secret is refused with the remedy; a named operator secret is stored as its reference', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-secrets-'));
+    const s = service(dir, undefined, { dcgm: { env: 'DCGM_TOKEN' } });
     await expect(s.addTarget({ url: 'http://127.0.0.1:1/metrics', auth: { kind: 'bearer', token: TOKEN } })).rejects.toThrow(/does not store secrets/);
-    await s.addTarget({ url: 'http://127.0.0.1:1/metrics', auth: { kind: 'bearer', token: { env: 'DCGM_TOKEN' } } });
+    await expect(s.addTarget({ url: `http://ops:${PASSWORD}@127.0.0.1:1/metrics` })).rejects.toThrow(/--secret/);
+    await s.addTarget({ url: 'http://127.0.0.1:1/metrics', auth: { kind: 'bearer', token: { secret: 'dcgm' } } });
     const text = readFileSync(join(dir, SETTINGS_FILE_NAME), 'utf8');
     expect(text).not.toContain(TOKEN);
     expect(JSON.parse(text).targets[0].auth).toEqual({ kind: 'bearer', token: { env: 'DCGM_TOKEN' } });

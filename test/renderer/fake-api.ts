@@ -60,7 +60,7 @@ export function fakeApi(init: { targets?: TargetInfo[]; gpus?: GpuSnapshot[]; fa
   const answer = <T,>(value: T): Promise<T> =>
     init.hang ? new Promise(() => {}) : init.fail ? Promise.reject(new Error(init.fail)) : Promise.resolve(value);
   return {
-    getAppInfo: () => Promise.resolve({ version: 'test', mode: 'serve', demo: false, notifications: true }),
+    getAppInfo: () => Promise.resolve({ version: 'test', mode: 'serve', demo: false, notifications: true, secretNames: [] }),
     getTargets: () => answer(init.targets ?? []),
     getGpus: () => answer(init.gpus ?? []),
     getHistory: () => answer({ series: {} }),

@@ -14,7 +14,7 @@ describe('target dialog', () => {
     const base = { kind: 'exporter' as const, selector: '', url: 'ftp://x', name: '', group: '', intervalS: '15', timeoutS: '10', authKind: 'none' as const, username: '', secret: '', secretSource: 'typed' as const, caFile: '', certFile: '', keyFile: '', insecure: false };
     expect(() => formToRequest(base, false)).toThrow(/http:\/\//);
     expect(() => formToRequest({ ...base, url: 'http://n:9400/metrics', authKind: 'basic', username: 'u' }, false)).toThrow(/Password/);
-    expect(formToRequest({ ...base, url: 'http://n:9400/metrics', authKind: 'bearer', secret: 'TOKEN_VAR', secretSource: 'env' }, false).auth).toEqual({ kind: 'bearer', token: { env: 'TOKEN_VAR' } });
+    expect(formToRequest({ ...base, url: 'http://n:9400/metrics', authKind: 'bearer', secret: 'dcgm-token', secretSource: 'configured' }, false).auth).toEqual({ kind: 'bearer', token: { secret: 'dcgm-token' } });
     expect(formToRequest({ ...base, kind: 'prometheus', url: 'http://prom:9090', selector: ' {cluster="a"} ' }, false)).toMatchObject({ kind: 'prometheus', url: 'http://prom:9090', selector: '{cluster="a"}' });
   });
 

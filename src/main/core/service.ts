@@ -48,6 +48,8 @@ import type { Family } from './exposition/types';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { AppActions } from './export/app-actions';
+import { maskUrlCredentials, prepareTargetRequest, type NamedSecrets, type PreparedTargetRequest } from './fleet/target-request';
+import { parseScrapeBody } from './fleet/scrape-limits';
 
 export const DEMO_INTERVAL_MS = 2_000;
 const RUN_NOW_FLEET_SIZE = 50;
@@ -68,6 +70,8 @@ export interface PulseServiceOptions {
   startDemoFleet?: () => Promise<DemoFleetHandle>;
   /** Resolves the secret references in target auth (safeStorage in the app, env/file in serve). */
   secrets?: SecretStore;
+  /** Secrets the operator configured by name (serve --secret); requests may choose them. */
+  namedSecrets?: NamedSecrets;
   scraper?: Scraper;
   concurrency?: number;
   /** Where recordings made from the app are written (the app's data folder, serve's config folder). */
@@ -195,7 +199,7 @@ export class PulseService implements PulseBackend {
   // ---- PulseApi ----
 
   async getAppInfo(): Promise<AppInfo> {
-    return { version: this.opts.version, mode: this.opts.mode, demo: this.demoFleet !== null, notifications: this.opts.settings.load().notifications };
+    return { version: this.opts.version, mode: this.opts.mode, demo: this.demoFleet !== null, notifications: this.opts.settings.load().notifications, secretNames: Object.keys(this.opts.namedSecrets ?? {}) };
   }
 
   async getTargets(): Promise<TargetInfo[]> {
@@ -219,7 +223,8 @@ export class PulseService implements PulseBackend {
     return { series };
   }
 
-  async addTarget(req: AddTargetRequest): Promise<TargetInfo> {
+  async addTarget(request: AddTargetRequest): Promise<TargetInfo> {
+    const req = this.prepare(request, null);
     const url = req.kind === 'prometheus' ? new URL(req.url).toString() : normalizeTargetUrl(req.url);
     const selector = req.kind === 'prometheus' ? (req.selector?.trim() || undefined) : undefined;
     // The same Prometheus server with another selector is another source.
@@ -244,7 +249,7 @@ export class PulseService implements PulseBackend {
     const runtime = this.targets.get(id);
     if (!runtime) throw new Error(`no target with id ${id}`);
     if (runtime.demo || runtime.replay) throw new Error(`${runtime.demo ? 'demo' : 'replay'} targets cannot be edited; add your own target instead`);
-    const config = await toStoredTarget(targetInput(id, req, runtime.config), this.secrets);
+    const config = await toStoredTarget(targetInput(id, this.prepare(req, runtime.config), runtime.config), this.secrets);
     const urlChanged = config.url !== runtime.config.url;
     runtime.config = config;
     if (runtime.prometheus) {
@@ -267,12 +272,19 @@ export class PulseService implements PulseBackend {
 
   async testTarget(req: AddTargetRequest): Promise<TargetTestResult> {
     // Nothing is stored: a typed secret is used for this one request and dropped.
-    const input = targetInput('probe', req, null);
+    const input = targetInput('probe', this.prepare(req, null), null);
     const reveal = (secret: string | SecretRef) => (typeof secret === 'string' ? secret : this.secrets.get(secret));
     let auth: ScrapeRequest['auth'];
     if (input.auth?.kind === 'basic') auth = { kind: 'basic', username: input.auth.username, password: await reveal(input.auth.password) };
     else if (input.auth?.kind === 'bearer') auth = { kind: 'bearer', token: await reveal(input.auth.token) };
-    return probeTarget(this.scraper, { url: input.url, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, auth, tls: input.tls, headers: input.headers });
+    const headers = { ...input.headers };
+    for (const [name, value] of Object.entries(input.secretHeaders ?? {})) headers[name] = await reveal(value);
+    return probeTarget(this.scraper, { url: input.url, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, auth, tls: input.tls, headers });
+  }
+
+  /** A front end's request: named secrets resolved, URL credentials and credential headers set apart. */
+  private prepare(req: AddTargetRequest, previous: TargetConfig | null): PreparedTargetRequest {
+    return prepareTargetRequest(req, { named: this.opts.namedSecrets ?? {}, previous });
   }
 
   async getNodeExtras(node: string): Promise<NodeExtra[]> {
@@ -475,7 +487,7 @@ export class PulseService implements PulseBackend {
   // ---- pipeline ----
 
   /** Parse a scraped body and feed it through the dcgm pipeline; the runner records the state. */
-  private ingest(config: TargetConfig, result: ScrapeSuccess): IngestOutcome {
+  private async ingest(config: TargetConfig, result: ScrapeSuccess): Promise<IngestOutcome> {
     const runtime = this.targets.get(config.id);
     if (!runtime) return { ok: true };
     if (result.body.length === 0) {
@@ -487,7 +499,10 @@ export class PulseService implements PulseBackend {
         remedy: 'dcgm-exporter answers an empty body for a few seconds while it reloads its configuration; if it lasts, check the exporter',
       };
     }
-    const parsed = parseExposition(result.body, { format: formatFromContentType(result.contentType), mode: 'lenient' });
+    const bounded = await parseScrapeBody(result.body, { format: formatFromContentType(result.contentType), sampleLimit: config.sampleLimit, gpuLimit: config.gpuLimit });
+    if (!bounded.ok) return bounded.outcome;
+    const parsed = bounded.result;
+    if (!this.targets.has(config.id)) return { ok: true };
     const firstError = parsed.problems.find((p) => p.severity === 'error');
     if (firstError || parsed.families.length === 0) {
       const why = firstError ? `line ${firstError.line}, column ${firstError.column}: ${firstError.message}` : 'no metric families in the body';
@@ -541,14 +556,14 @@ export class PulseService implements PulseBackend {
     return {
       id: config.id,
       kind: config.kind,
-      url: config.url,
+      url: maskUrlCredentials(config.url),
       selector: config.selector ?? null,
       name: config.name || new URL(config.url).host,
       group: config.group || null,
       state: status.state,
       lastScrapeAt: status.lastScrapeAt,
       lastSuccessAt: status.lastSuccessAt,
-      lastError: notice ? notice.message : status.lastError,
+      lastError: maskUrlCredentials((notice ? notice.message : status.lastError) ?? '') || null,
       remedy: notice ? notice.remedy : status.remedy,
       lastDurationMs: status.lastDurationMs,
       gpuCount: runtime.gpuKeys.size,
@@ -586,7 +601,7 @@ export class PulseService implements PulseBackend {
       timeoutMs: config.timeoutMs,
       maxBytes: config.maxBytes,
       tls: config.tls,
-      headers: config.headers,
+      headers: request.headers,
       auth: request.auth,
     });
     return prometheus.source;
@@ -819,7 +834,7 @@ function newTargetId(): string {
 }
 
 /** Request -> schema input; on update, secrets the user left out keep their stored references. */
-function targetInput(id: string, req: AddTargetRequest, previous: TargetConfig | null): TargetInput {
+function targetInput(id: string, req: PreparedTargetRequest, previous: TargetConfig | null): TargetInput {
   let auth: TargetInput['auth'] = { kind: 'none' };
   const prevAuth = previous?.auth;
   if (req.auth?.kind === 'basic') {
@@ -848,6 +863,9 @@ function targetInput(id: string, req: AddTargetRequest, previous: TargetConfig |
     auth,
     tls,
     headers: req.headers ?? {},
+    secretHeaders: req.secretHeaders ?? previous?.secretHeaders,
+    sampleLimit: previous?.sampleLimit,
+    gpuLimit: previous?.gpuLimit,
     pinned: previous?.pinned ?? false,
   };
 }

@@ -1,6 +1,7 @@
 // The main window, hardened as DESIGN.md §7 requires: isolated, sandboxed, no Node in the
 // renderer, strict CSP, no navigation away from the app and no new windows.
 import { BrowserWindow, session, shell, type Rectangle } from 'electron';
+import { pathToFileURL } from 'node:url';
 
 export const RENDERER_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -39,12 +40,11 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
   if (opts.bounds.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
 
-  const appOrigin = opts.rendererUrl ? new URL(opts.rendererUrl).origin : 'file://';
   win.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(appOrigin)) event.preventDefault();
+    if (!isAppUrl(url, opts)) event.preventDefault();
   });
   win.webContents.on('will-redirect', (event, url) => {
-    if (!url.startsWith(appOrigin)) event.preventDefault();
+    if (!isAppUrl(url, opts)) event.preventDefault();
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
     // Links the user clicks open in their browser, and only web links.
@@ -64,4 +64,20 @@ export function enforceContentSecurityPolicy(): void {
   });
   // No permission (camera, notifications prompts, etc.) is granted implicitly.
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'notifications'));
+}
+
+/**
+ * The window may only show the app itself: its dev-server origin, or its own index.html (any
+ * hash route). Every other file:// URL would show a local file in the app's window.
+ */
+export function isAppUrl(url: string, opts: { rendererUrl: string | null; rendererFile: string }): boolean {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  if (opts.rendererUrl) return target.origin === new URL(opts.rendererUrl).origin;
+  const app = pathToFileURL(opts.rendererFile);
+  return target.protocol === 'file:' && target.pathname === app.pathname && target.host === app.host;
 }

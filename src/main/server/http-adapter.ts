@@ -2,13 +2,15 @@
 // (JSON requests, Server-Sent Events for ticks) and self-metrics at `/metrics`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { HTTP_INSPECT_UPLOAD_PATH, HTTP_RECORDINGS_PATH, HTTP_WATCH_PATH, type InspectionInfo, type PulseBackend } from '../../shared/api';
 import { createReadStream } from 'node:fs';
 import { InvalidRequestError, validateWatchArgs } from '../../shared/api-schemas';
 import { dispatchRequest } from '../core/dispatch';
 import { openTickStream, type TickStream } from '../core/tick-stream';
 import { serveStatic } from './static-files';
+import { createRequestGuard } from './request-guard';
+import { FileAccessError } from '../core/file-access';
 
 export interface HttpAdapterOptions {
   service: PulseBackend & {
@@ -19,8 +21,12 @@ export interface HttpAdapterOptions {
   port: number;
   /** Folder with the built renderer (out/renderer). */
   rendererDir: string;
-  /** Required as `Authorization: Bearer` or `?token=` when set (serve binds beyond loopback). */
+  /** Required as `Authorization: Bearer` or `?token=` on /api and /metrics when set. */
   token?: string;
+  /** Host names besides this machine's own that clients may use (--allow-host). */
+  allowHosts?: string[];
+  /** Checks a request's method and validated arguments before the call (serve: paths outside --allow-dir). */
+  beforeCall?: (method: string, args: unknown[]) => Promise<void>;
   /** `/metrics`: computed GPU metrics and self-metrics, negotiated on Accept and Accept-Encoding. */
   metrics?: (accept: string | undefined, acceptEncoding: string | undefined) => Promise<{ status: number; headers: Record<string, string>; body: Buffer | string }>;
 }
@@ -45,12 +51,14 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     });
   });
 
+  const guard = createRequestGuard({ boundHost: opts.host, allowHosts: opts.allowHosts, token: opts.token });
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (path.startsWith('/api/') && opts.token && !hasToken(req, url, opts.token)) {
-      sendJson(res, 401, { error: 'missing or wrong token: pass it as "Authorization: Bearer <token>" or ?token=' });
-      return;
+    if (path.startsWith('/api/') || path === '/metrics') {
+      const verdict = guard.check(req, url, path === HTTP_INSPECT_UPLOAD_PATH ? 'upload' : 'json');
+      if (!verdict.ok) return sendJson(res, verdict.status, { error: verdict.error });
     }
     if (req.method === 'GET' && path === '/api/targets') return sendJson(res, 200, await opts.service.getTargets());
     if (req.method === 'GET' && path === '/api/gpus') return sendJson(res, 200, await opts.service.getGpus());
@@ -109,10 +117,10 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     const body = await readJsonBody(req, res, []);
     if (!body) return;
     try {
-      const result = await dispatchRequest(opts.service, method, body.value);
+      const result = await dispatchRequest(opts.service, method, body.value, opts.beforeCall);
       sendJson(res, 200, { result: result ?? null });
     } catch (err) {
-      const status = err instanceof InvalidRequestError ? 400 : 422;
+      const status = err instanceof InvalidRequestError ? 400 : err instanceof FileAccessError ? 403 : 422;
       sendJson(res, status, { error: err instanceof Error ? err.message : String(err) });
     }
   }
@@ -173,7 +181,7 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(body);
 }
 
@@ -206,15 +214,6 @@ async function readJsonBody(req: IncomingMessage, res: ServerResponse, empty: un
     sendJson(res, 400, { error: `request body is not JSON: ${(err as Error).message}` });
     return undefined;
   }
-}
-
-function hasToken(req: IncomingMessage, url: URL, token: string): boolean {
-  const header = req.headers.authorization;
-  const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token');
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function extensionOf(path: string): string {

@@ -9,6 +9,9 @@ import { startDemoFleet } from '../core/sources/demo';
 import type { TargetConfig } from '../core/fleet/targets';
 import { startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
 import { createPulseMetrics } from '../core/export/metrics-registry';
+import { createFileAccessPolicy } from '../core/file-access';
+import type { SecretRef } from '../core/fleet/secrets';
+import { checkRequestPaths } from './request-paths';
 
 export interface ServeOptions {
   host: string;
@@ -19,6 +22,12 @@ export interface ServeOptions {
   replay?: string;
   configDir: string;
   token?: string;
+  /** Host names besides this machine's own that clients may use (e.g. behind a reverse proxy). */
+  allowHosts?: string[];
+  /** Folders whose files requests may name (inspector, replay, TLS files); none by default. */
+  allowDirs?: string[];
+  /** Secrets the operator configured (--secret NAME=env:VAR|file:PATH), chosen in the API by name. */
+  namedSecrets?: Record<string, SecretRef>;
   version: string;
   log: (line: string) => void;
 }
@@ -56,6 +65,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     demo: opts.demo ? 'on' : 'off',
     extraTargets: opts.targets,
     dataDir: opts.configDir,
+    namedSecrets: opts.namedSecrets,
     startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
   });
   await service.start();
@@ -68,6 +78,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     port: opts.port,
     rendererDir: findRendererDir(),
     token: token ?? undefined,
+    allowHosts: opts.allowHosts,
+    beforeCall: checkRequestPaths(createFileAccessPolicy(opts.allowDirs ?? [])),
     metrics: (accept, acceptEncoding) => metrics.metricsResponse(accept, acceptEncoding),
   });
   return {

@@ -5,6 +5,9 @@ import { defaultConfigDir } from '../../core/settings/file-store';
 import { parseTargetsFile } from '../../core/fleet/targets';
 import { makeTargetConfig } from '../../core/service';
 import { parseSelector } from '../../core/sources/prometheus';
+import { parseNamedSecret } from '../../core/fleet/target-request';
+import type { SecretRef } from '../../core/fleet/secrets';
+import { readFile, stat } from 'node:fs/promises';
 
 const HELP = `Usage: gpu-pulse serve [options]
 
@@ -21,7 +24,16 @@ Options:
   --prometheus URL     read the GPUs a Prometheus server scrapes (repeatable; polled every --interval)
   --selector SEL       with --prometheus: label matchers, e.g. '{cluster="a100-pool"}'
   --config-dir DIR     where settings live (default ${defaultConfigDir()})
-  --token TOKEN        require this token for /api (generated when binding beyond loopback)
+  --token TOKEN        require this token for /api and /metrics (generated when binding beyond
+                       loopback); use one on shared machines, where other users reach loopback
+  --token-file FILE    read the token from FILE (keeps it out of the process list)
+  --allow-host NAME    also accept this host name in requests, e.g. behind a reverse proxy
+                       (repeatable; this machine's loopback names are always accepted)
+  --allow-dir DIR      let requests open files in DIR for the inspector and replay (repeatable;
+                       otherwise files arrive by upload only)
+  --secret NAME=env:VAR|NAME=file:PATH
+                       a credential targets added in the UI may use by NAME (repeatable);
+                       serve never stores a password typed in the UI
   -h, --help           show this help
 `;
 
@@ -38,6 +50,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     selector: { type: 'string' },
     'config-dir': { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
+    'allow-host': { type: 'string', multiple: true, default: [] },
+    'allow-dir': { type: 'string', multiple: true, default: [] },
+    secret: { type: 'string', multiple: true, default: [] },
   });
   if ('exit' in parsed) return parsed.exit;
   const { values, positionals, usageError } = parsed;
@@ -75,6 +91,31 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 2;
     }
   }
+  const namedSecrets: Record<string, SecretRef> = {};
+  for (const spec of values.secret ?? []) {
+    try {
+      const [name, ref] = parseNamedSecret(spec);
+      namedSecrets[name] = ref;
+    } catch (err) {
+      return usageError(`--secret: ${(err as Error).message}`);
+    }
+  }
+  for (const dir of values['allow-dir'] ?? []) {
+    if (!(await stat(dir).then((st) => st.isDirectory(), () => false))) return usageError(`--allow-dir: ${JSON.stringify(dir)} is not a folder`);
+  }
+  if (targets.some((t) => new URL(t.url).username || new URL(t.url).password)) {
+    return usageError('--target: a URL with user:password would show the password; give it as --secret NAME=env:VAR (or file:PATH) and add the target with that secret in the UI or API');
+  }
+  let token = values.token;
+  if (values['token-file']) {
+    if (token) return usageError('give --token or --token-file, not both');
+    try {
+      token = (await readFile(values['token-file'], 'utf8')).trim();
+    } catch (err) {
+      return usageError(`--token-file: cannot read ${values['token-file']} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (!token) return usageError(`--token-file: ${values['token-file']} is empty`);
+  }
   const running = await startServe({
     host: values.host!,
     port,
@@ -82,7 +123,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     targets,
     replay: values.replay,
     configDir: values['config-dir'] ?? defaultConfigDir(),
-    token: values.token,
+    token,
+    allowHosts: values['allow-host'],
+    allowDirs: values['allow-dir'],
+    namedSecrets,
     version: __GPU_PULSE_VERSION__,
     log: (line) => io.stderr(line + '\n'),
   });

@@ -13,6 +13,7 @@ import { createScraper } from '../../core/sources/http-scrape';
 import { looksLikeDmonCapture, parseDmonCapture } from '../../core/sources/dmon';
 import type { CliIo } from '../io';
 import { parseCommandArgs } from '../args';
+import { csvCell } from '../../../shared/csv-cell';
 
 const HELP = `Usage: gpu-pulse snapshot SOURCE... [options]
 
@@ -368,11 +369,6 @@ export const CSV_HEADER: readonly string[] = [
   'jobs',
 ];
 
-function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 function toCsv(gpus: SnapshotGpu[]): string {
   const rows = gpus.map((g) => [

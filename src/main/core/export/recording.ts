@@ -3,7 +3,7 @@
 // a `dcgmi dmon` capture opens as a recording too.
 import type { SecretStore } from '../fleet/secrets';
 import type { TargetConfig } from '../fleet/targets';
-import type { ScrapeAuth } from '../sources/http-scrape';
+import { buildScrapeRequest } from '../fleet/scrape-target';
 import { sourceLabels, type RecordingSource } from './recorder';
 
 export { SOURCE_LABEL } from './recording-format';
@@ -17,10 +17,8 @@ export async function recordingSources(targets: TargetConfig[], secrets: SecretS
   const labels = sourceLabels(targets.map((t) => t.url));
   return Promise.all(
     targets.map(async (t, i) => {
-      let auth: ScrapeAuth = { kind: 'none' };
-      if (t.auth?.kind === 'basic') auth = { kind: 'basic', username: t.auth.username, password: await secrets.get(t.auth.password) };
-      if (t.auth?.kind === 'bearer') auth = { kind: 'bearer', token: await secrets.get(t.auth.token) };
-      return { label: labels[i], request: { url: t.url, timeoutMs: t.timeoutMs, maxBytes: t.maxBytes, auth, tls: t.tls, headers: t.headers } };
+      const request = await buildScrapeRequest(t, secrets);
+      return { label: labels[i], request: { ...request, auth: request.auth ?? { kind: 'none' } } };
     }),
   );
 }

@@ -35,8 +35,9 @@ export async function buildScrapeRequest(target: TargetConfig, secrets: SecretSt
   const request: ScrapeRequest = {
     url: target.url,
     timeoutMs: target.timeoutMs,
-    headers: target.headers,
+    headers: { ...target.headers },
   };
+  for (const [name, ref] of Object.entries(target.secretHeaders ?? {})) request.headers![name] = await secrets.get(ref);
   if (target.maxBytes !== undefined) request.maxBytes = target.maxBytes;
   if (target.tls) request.tls = target.tls;
   const auth = target.auth;

@@ -72,9 +72,10 @@ export function createServeSecretStore(opts: ReferenceResolverOptions = {}): Sec
   const env = opts.env ?? process.env;
   return {
     async put(name) {
+      // The remedy is in the message too: the HTTP API answers with the message alone.
       throw new SecretError(
-        `serve mode does not store secrets (${name})`,
-        'reference the secret instead: { "env": "VAR_NAME" } or { "file": "/path/to/secret" }',
+        `serve mode does not store secrets (${name}): start gpu-pulse serve with --secret NAME=env:VARIABLE or --secret NAME=file:PATH and choose that name`,
+        'start gpu-pulse serve with --secret NAME=env:VARIABLE or --secret NAME=file:PATH and choose that name',
       );
     },
     get: (ref) => resolveReference(ref, env),

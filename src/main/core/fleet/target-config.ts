@@ -58,6 +58,12 @@ export const TargetConfigSchema = z.strictObject({
   auth: TargetAuthSchema.default({ kind: 'none' }),
   tls: TargetTlsSchema.optional(),
   headers: TargetHeadersSchema.default({}),
+  /** Headers that carry credentials (X-Api-Key, …): kept as secret references like auth. */
+  secretHeaders: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP header name'), SecretRefSchema).optional(),
+  /** Most samples one scrape may hold (Prometheus' sample_limit); more makes the target too-large. */
+  sampleLimit: z.number().int().positive().optional(),
+  /** Most GPUs (and MIG instances) one target may report; more makes the target too-large. */
+  gpuLimit: z.number().int().positive().optional(),
   pinned: z.boolean().default(false),
 });
 
@@ -70,7 +76,7 @@ export type TargetAuthInput =
   | { kind: 'basic'; username: string; password: string | SecretRef }
   | { kind: 'bearer'; token: string | SecretRef };
 
-export type TargetInput = Omit<z.input<typeof TargetConfigSchema>, 'auth'> & { auth?: TargetAuthInput };
+export type TargetInput = Omit<z.input<typeof TargetConfigSchema>, 'auth' | 'secretHeaders'> & { auth?: TargetAuthInput; secretHeaders?: Record<string, string | SecretRef> };
 
 /**
  * Turns user input into a storable TargetConfig: every plain secret goes through the store and
@@ -90,7 +96,14 @@ export async function toStoredTarget(input: TargetInput, store: SecretStore): Pr
   } else {
     storedAuth = { kind: 'none' };
   }
-  return TargetConfigSchema.parse({ ...input, auth: storedAuth });
+  let secretHeaders: Record<string, SecretRef> | undefined;
+  if (input.secretHeaders && Object.keys(input.secretHeaders).length > 0) {
+    secretHeaders = {};
+    for (const [name, value] of Object.entries(input.secretHeaders)) {
+      secretHeaders[name] = typeof value === 'string' ? await store.put(secretName(`header ${name}`), value) : value;
+    }
+  }
+  return TargetConfigSchema.parse({ ...input, auth: storedAuth, secretHeaders });
 }
 
 /** The display name a target shows when the user gave none. */

@@ -2,7 +2,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AddTargetRequest, PulseApi, SecretInput, TargetInfo, TargetTestResult } from '../../../shared/api';
 
-type SecretSource = 'typed' | 'env' | 'file';
+// A page never names an environment variable or a file: a secret is typed here, or is one the
+// operator configured on the server by name (gpu-pulse serve --secret NAME=env:VAR).
+type SecretSource = 'typed' | 'configured';
 
 interface FormState {
   kind: 'exporter' | 'prometheus';
@@ -57,7 +59,7 @@ export function formToRequest(form: FormState, editing: boolean): AddTargetReque
     return Math.round(n * 1000);
   };
   const secret: SecretInput | undefined =
-    form.secret === '' ? undefined : form.secretSource === 'env' ? { env: form.secret.trim() } : form.secretSource === 'file' ? { file: form.secret.trim() } : form.secret;
+    form.secret === '' ? undefined : form.secretSource === 'configured' ? { secret: form.secret.trim() } : form.secret;
   if (!editing && form.authKind !== 'none' && secret === undefined) throw new Error(form.authKind === 'basic' ? 'Password: required for basic auth' : 'Token: required for bearer auth');
   const request: AddTargetRequest = {
     url,
@@ -200,12 +202,11 @@ export function TargetDialog({ api, target, onClose }: { api: PulseApi; target: 
                 {secretLabel} from
                 <select value={form.secretSource} onChange={(e) => set({ secretSource: e.target.value as SecretSource })}>
                   <option value="typed">typed here (encrypted with the OS key store)</option>
-                  <option value="env">environment variable</option>
-                  <option value="file">file</option>
+                  <option value="configured">a secret configured on the server (--secret NAME=…)</option>
                 </select>
               </label>
               <label>
-                {form.secretSource === 'typed' ? secretLabel : form.secretSource === 'env' ? 'Variable name' : 'File path'}
+                {form.secretSource === 'typed' ? secretLabel : 'Secret name'}
                 <input
                   type={form.secretSource === 'typed' ? 'password' : 'text'}
                   value={form.secret}
