@@ -4,6 +4,12 @@ import { z } from 'zod';
 import { HISTORY_FIELDS, type PulseRequestMethod } from './api';
 
 const MAX_KEYS = 10_000;
+/**
+ * GPU keys and node names come from exporter labels, which have no length limit of their own: a
+ * hostile or broken exporter's 20,000-character Hostname must not make every view's request
+ * invalid. Request bodies stay capped by the transports (1 MiB over HTTP).
+ */
+const MAX_LABEL_CHARS = 65_536;
 
 export const HttpUrlSchema = z
   .string()
@@ -48,14 +54,14 @@ export const AddTargetRequestSchema = z
 
 export const HistoryRequestSchema = z
   .object({
-    keys: z.array(z.string().max(1000)).max(MAX_KEYS),
+    keys: z.array(z.string().max(MAX_LABEL_CHARS)).max(MAX_KEYS),
     fields: z.array(z.enum(HISTORY_FIELDS)).max(HISTORY_FIELDS.length),
     windowMs: z.number().int().positive().max(7 * 86_400_000).optional(),
   })
   .strict();
 
 /** watchGpus(keys): the only argument, checked like any request (IPC and HTTP). */
-export const WatchGpusArgsSchema = z.tuple([z.array(z.string().min(1).max(1000)).max(MAX_KEYS)]);
+export const WatchGpusArgsSchema = z.tuple([z.array(z.string().min(1).max(MAX_LABEL_CHARS)).max(MAX_KEYS)]);
 
 const TargetId = z.string().min(1).max(200);
 const InspectionId = z.string().min(1).max(200);
@@ -72,7 +78,7 @@ export const REQUEST_ARG_SCHEMAS = {
   setPinned: z.tuple([TargetId, z.boolean()]),
   updateTarget: z.tuple([TargetId, AddTargetRequestSchema]),
   testTarget: z.tuple([AddTargetRequestSchema]),
-  getNodeExtras: z.tuple([z.string().min(1).max(500)]),
+  getNodeExtras: z.tuple([z.string().min(1).max(MAX_LABEL_CHARS)]),
   setNotifications: z.tuple([z.boolean()]),
   openReplay: z.tuple([FilePath]),
   replayInspection: z.tuple([InspectionId]),

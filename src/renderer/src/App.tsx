@@ -79,7 +79,11 @@ export function App({ api }: { api: PulseApi }) {
       </header>
       {replay ? <ReplayBar api={api} replay={replay} /> : null}
       <main>
-        {route.view === 'inspector' ? (
+        {route.view === 'invalid' ? (
+          <p className="route-error" role="alert" data-testid="route-error">
+            This link cannot be opened: {route.reason}. <a href="#/">Back to the fleet</a>
+          </p>
+        ) : route.view === 'inspector' ? (
           <InspectorView api={api} inspectionId={route.id} />
         ) : state.status === 'loading' ? (
           <div className="empty">Connecting…</div>

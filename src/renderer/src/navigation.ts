@@ -2,6 +2,7 @@
 // give Back/Forward for free.
 import { useSyncExternalStore } from 'react';
 import { HISTORY_FIELDS, type HistoryField } from '../../shared/api';
+import { escapeControls } from './components/LabelText';
 
 export type Route =
   | { view: 'fleet' }
@@ -9,11 +10,18 @@ export type Route =
   | { view: 'gpu'; key: string }
   | { view: 'plot'; field: HistoryField; keys: string[] }
   | { view: 'inspector'; id: string | null }
-  | { view: 'targets' };
+  | { view: 'targets' }
+  /** A link the app cannot read (e.g. a malformed %-escape): shown as an error, never a blank page. */
+  | { view: 'invalid'; reason: string };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { view: 'invalid', reason: 'it holds a malformed %-escape' };
+  }
   const params = new URLSearchParams(query);
   switch (parts[0]) {
     case 'node':
@@ -51,6 +59,8 @@ export function routeHref(route: Route): string {
       return route.id ? `#/inspector/${encodeURIComponent(route.id)}` : '#/inspector';
     case 'targets':
       return '#/targets';
+    case 'invalid':
+      return '#/';
   }
 }
 
@@ -70,6 +80,6 @@ export function useRoute(): Route {
 
 /** GPU display name used by legends and titles: `node / GPU n [/ GI m]`. */
 export function gpuLabel(gpu: { node: string; gpuIndex: number | null; migInstance: { id: string } | null }): string {
-  const base = `${gpu.node} / GPU ${gpu.gpuIndex ?? '?'}`;
+  const base = `${escapeControls(gpu.node)} / GPU ${gpu.gpuIndex ?? '?'}`;
   return gpu.migInstance ? `${base} / GI ${gpu.migInstance.id}` : base;
 }

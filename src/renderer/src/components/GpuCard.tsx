@@ -4,6 +4,7 @@ import type { Spark } from '../state/fleet-store';
 import { navigate } from '../navigation';
 import { Sparkline } from './Sparkline';
 import { celsius, gib, gibNumber, pct, percentValue, usageClass, watts } from './format';
+import { escapeControls } from './LabelText';
 
 /** DCGM.md §9: power is drawn against the limit, 700 W when the exporter does not say. */
 const DEFAULT_POWER_SCALE_W = 700;
@@ -42,7 +43,7 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
       <header>
         <span className="gpu-name">{name}</span>
         <span className="gpu-model" title={gpu.uuid}>
-          {gpu.model ?? 'unknown model'}
+          {gpu.model ? escapeControls(gpu.model) : 'unknown model'}
         </span>
       </header>
       <div className="gpu-headline">

@@ -1,6 +1,7 @@
 import type { TargetInfo } from '../../../shared/api';
 import { navigate } from '../navigation';
 import { age } from './format';
+import { LabelText, escapeControls } from './LabelText';
 
 export function NodeHeader({ node, target, gpuCount, now, onPin }: { node: string; target: TargetInfo | null; gpuCount: number; now: number; onPin: (target: TargetInfo) => void }) {
   const state = target?.state ?? 'pending';
@@ -9,7 +10,7 @@ export function NodeHeader({ node, target, gpuCount, now, onPin }: { node: strin
       <header className="node-header">
         <h2>
           <a href={`#/node/${encodeURIComponent(node)}`} onClick={(e) => (e.preventDefault(), navigate({ view: 'node', node }))}>
-            {node}
+            <LabelText text={node} />
           </a>
         </h2>
         <span className={`state-chip state-${state}`}>{state}</span>
@@ -34,14 +35,14 @@ export function NodeHeader({ node, target, gpuCount, now, onPin }: { node: strin
         ) : null}
         <span className="node-meta">
           {gpuCount} GPU{gpuCount === 1 ? '' : 's'}
-          {target ? ` · ${target.url}` : ''}
+          {target ? <> · <LabelText text={target.url} /></> : ''}
           {target?.lastSuccessAt ? ` · data ${age(now - target.lastSuccessAt)}` : ''}
           {target?.lastDurationMs != null ? ` · ${Math.round(target.lastDurationMs)} ms` : ''}
         </span>
       </header>
       {target?.lastError && state !== 'up' ? (
         <p className="node-error" role="alert" data-testid="node-error">
-          {target.lastError}
+          {escapeControls(target.lastError)}
           {target.remedy ? <span className="remedy"> — {target.remedy}</span> : null}
         </p>
       ) : null}

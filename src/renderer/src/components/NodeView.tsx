@@ -8,6 +8,7 @@ import { compareGpus } from '../state/fleet-filter';
 import { GpuCard } from './GpuCard';
 import { NodeHeader } from './NodeHeader';
 import { age } from './format';
+import { LabelText } from './LabelText';
 
 export function NodeView({ api, state, node, now }: { api: PulseApi; state: FleetState; node: string; now: number }) {
   const gpus = useMemo(() => [...state.gpus.values()].filter((g) => g.node === node).sort(compareGpus('name')), [state.gpus, node]);
@@ -31,14 +32,14 @@ export function NodeView({ api, state, node, now }: { api: PulseApi; state: Flee
   if (gpus.length === 0 && !target) {
     return (
       <div className="empty" data-testid="node-view">
-        No node named {node}. <a href="#/">Back to the fleet</a>
+        No node named <LabelText text={node} />. <a href="#/">Back to the fleet</a>
       </div>
     );
   }
   return (
     <div className="node-view" data-testid="node-view">
       <p className="breadcrumbs">
-        <a href="#/">Fleet</a> / {node}
+        <a href="#/">Fleet</a> / <LabelText text={node} />
       </p>
       <section className="node-group" data-testid="node-group" data-node={node} data-state={target?.state ?? 'pending'}>
         <NodeHeader node={node} target={target} gpuCount={gpus.length} now={now} onPin={(t) => void api.setPinned(t.id, !t.pinned)} />

@@ -5,6 +5,7 @@ import type { PulseApi, TargetInfo } from '../../../shared/api';
 import type { FleetState } from '../state/fleet-store';
 import { TargetDialog } from './TargetDialog';
 import { age } from './format';
+import { LabelText, escapeControls } from './LabelText';
 
 export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetState; now: number }) {
   const [editing, setEditing] = useState<TargetInfo | null>(null);
@@ -75,14 +76,14 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
                 </button>
               </td>
               <td>
-                {t.name} {t.demo ? <span className="demo-chip">demo</span> : null}
+                <LabelText text={t.name} /> {t.demo ? <span className="demo-chip">demo</span> : null}
                 {t.kind === 'prometheus' ? <span className="source-chip">Prometheus{t.selector ? ` ${t.selector}` : ''}</span> : null}
               </td>
-              <td className="mono">{t.url}</td>
+              <td className="mono"><LabelText text={t.url} /></td>
               <td>{t.group ?? ''}</td>
               <td>
                 <span className={`state-chip state-${t.state}`}>{t.state}</span>
-                {t.lastError && t.state !== 'up' ? <div className="node-error small">{t.lastError}</div> : null}
+                {t.lastError && t.state !== 'up' ? <div className="node-error small">{escapeControls(t.lastError)}</div> : null}
               </td>
               <td>{t.gpuCount}</td>
               <td>{t.lastSuccessAt ? age(now - t.lastSuccessAt) : '–'}</td>

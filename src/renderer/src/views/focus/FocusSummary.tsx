@@ -5,6 +5,7 @@ import { age, percentValue, usageClass } from '../../components/format';
 import { fieldLabel, type ViewField } from '../field-format';
 import { gpuLabel, routeHref } from '../../navigation';
 import { CANONICAL_FIELDS } from '../../../../shared/canonical';
+import { LabelText } from '../../components/LabelText';
 
 function missingNames(missing: string[]): string {
   return missing.map((f) => (f in CANONICAL_FIELDS || f === 'realUtil' ? fieldLabel(f as ViewField) : f)).join(', ');
@@ -16,7 +17,7 @@ export function FocusHeader({ gpu, now, parentPresent }: { gpu: GpuSnapshot; now
       <nav className="focus-crumbs" aria-label="Breadcrumb">
         <a href={routeHref({ view: 'fleet' })}>Fleet</a>
         <span aria-hidden="true"> / </span>
-        <a href={routeHref({ view: 'node', node: gpu.node })}>{gpu.node}</a>
+        <a href={routeHref({ view: 'node', node: gpu.node })}><LabelText text={gpu.node} /></a>
         {gpu.parentKey && parentPresent ? (
           <>
             <span aria-hidden="true"> / </span>
@@ -33,7 +34,7 @@ export function FocusHeader({ gpu, now, parentPresent }: { gpu: GpuSnapshot; now
         <dt>UUID</dt>
         <dd className="focus-mono">{gpu.uuid}</dd>
         <dt>Node</dt>
-        <dd>{gpu.node}</dd>
+        <dd><LabelText text={gpu.node} /></dd>
         {gpu.migInstance ? (
           <>
             <dt>MIG</dt>
