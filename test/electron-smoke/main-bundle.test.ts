@@ -4,7 +4,7 @@ import Module from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PULSE_REQUEST_METHODS, IPC_REQUEST_PREFIX, IPC_WATCH_CHANNEL } from '../../src/shared/api';
+import { PULSE_REQUEST_METHODS, IPC_INSPECT_DROPPED_CHANNEL, IPC_REQUEST_PREFIX, IPC_WATCH_CHANNEL, PATH_REQUEST_METHODS } from '../../src/shared/api';
 import { createStubElectron, StubBrowserWindow } from './stub-electron';
 
 const root = join(__dirname, '..', '..');
@@ -43,7 +43,7 @@ describe('built main bundle under a stub electron', () => {
   });
 
   it('registers an IPC handler for every PulseApi request method, and the window\'s watchGpus', () => {
-    const expected = [...PULSE_REQUEST_METHODS.map((m) => IPC_REQUEST_PREFIX + m), IPC_WATCH_CHANNEL].sort();
+    const expected = [...PULSE_REQUEST_METHODS.map((m) => IPC_REQUEST_PREFIX + m), IPC_WATCH_CHANNEL, IPC_INSPECT_DROPPED_CHANNEL].sort();
     expect([...handlers.keys()].filter((k) => k.startsWith(IPC_REQUEST_PREFIX)).sort()).toEqual(expected);
   });
 
@@ -51,6 +51,10 @@ describe('built main bundle under a stub electron', () => {
     const contents = StubBrowserWindow.created[0]!.webContents;
     let prevented = false;
     contents.emit('will-navigate', { preventDefault: () => (prevented = true) }, 'https://evil.example/');
+    expect(prevented).toBe(true);
+    // Another local file is not the app either.
+    prevented = false;
+    contents.emit('will-navigate', { preventDefault: () => (prevented = true) }, 'file:///etc/passwd');
     expect(prevented).toBe(true);
     expect(contents.windowOpenHandler!({ url: 'https://example.com/' }).action).toBe('deny');
     expect(contents.windowOpenHandler!({ url: 'file:///etc/passwd' }).action).toBe('deny');
@@ -99,7 +103,8 @@ describe('built preload bundle', () => {
     const mod = { exports: {} };
     fn((id: string) => (id === 'electron' ? fakeElectron : (() => { throw new Error(`preload required ${id}`); })()), mod, mod.exports);
     expect(Object.keys(exposed)).toEqual(['pulse']);
-    for (const m of PULSE_REQUEST_METHODS) expect(typeof exposed.pulse[m]).toBe('function');
+    // Requests that name a file are not offered to the page (main refuses them from the window).
+    for (const m of PULSE_REQUEST_METHODS) expect(typeof exposed.pulse[m], m).toBe(PATH_REQUEST_METHODS.includes(m) ? 'undefined' : 'function');
     expect(typeof exposed.pulse.onTick).toBe('function');
     void exposed.pulse.setPinned('t1', true);
     exposed.pulse.watchGpus(['node/GPU-1']);
