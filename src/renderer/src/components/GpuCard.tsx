@@ -42,7 +42,7 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
     >
       <header>
         <span className="gpu-name">{name}</span>
-        <span className="gpu-model" title={gpu.uuid}>
+        <span className="gpu-model" title={`${gpu.model ? escapeControls(gpu.model) : 'unknown model'}\n${gpu.uuid}`}>
           {gpu.model ? escapeControls(gpu.model) : 'unknown model'}
         </span>
       </header>
@@ -55,7 +55,7 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
           {lowerBound ? '≥' : ''}
           {percentValue(gpu.realUtil)}
         </span>
-        <span className={`class-chip bottleneck-${gpu.class.bottleneck}`} data-testid="gpu-class">
+        <span className={`class-chip bottleneck-${gpu.class.bottleneck}`} data-testid="gpu-class" title={gpu.class.label}>
           {gpu.class.label}
         </span>
         <span className={`health-chip health-${gpu.health.state}`} data-testid="gpu-health" title={reasons || 'No health findings'}>
@@ -92,13 +92,12 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
   );
 }
 
+/** One row of the card: label, value, sparkline. The value column is as wide as its widest value. */
 function Metric({ label, value, children }: { label: string; value: string; children: React.ReactNode }) {
   return (
     <div className="metric">
-      <div className="metric-head">
-        <span className="metric-label">{label}</span>
-        <span className="metric-value">{value}</span>
-      </div>
+      <span className="metric-label">{label}</span>
+      <span className="metric-value">{value}</span>
       {children}
     </div>
   );

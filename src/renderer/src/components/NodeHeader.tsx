@@ -8,7 +8,7 @@ export function NodeHeader({ node, target, gpuCount, now, onPin }: { node: strin
   return (
     <>
       <header className="node-header">
-        <h2>
+        <h2 title={node}>
           <a href={`#/node/${encodeURIComponent(node)}`} onClick={(e) => (e.preventDefault(), navigate({ view: 'node', node }))}>
             <LabelText text={node} />
           </a>

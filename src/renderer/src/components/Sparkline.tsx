@@ -93,12 +93,14 @@ function SparklineView({ series, min, max, label }: SparklineProps) {
   if (!unchanged(built.current, series, min, max)) built.current = { series, min, max, paths: buildPaths(series, min, max) };
   const paths = built.current.paths;
 
+  // preserveAspectRatio none: a card stretches the line over the width its values leave free;
+  // the stroke keeps its width however far the drawing is stretched.
   return (
-    <svg data-testid="sparkline" role="img" aria-label={label} width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`}>
+    <svg data-testid="sparkline" role="img" aria-label={label} width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none">
       {paths.map((p, i) => (
         <g key={i}>
           {p.area ? <path d={p.area} fill={p.color} fillOpacity={0.13} stroke="none" /> : null}
-          <path d={p.line} fill="none" stroke={p.color} strokeWidth={LINE_WIDTH} strokeLinejoin="round" strokeLinecap="round" />
+          <path d={p.line} fill="none" stroke={p.color} strokeWidth={LINE_WIDTH} strokeLinejoin="round" strokeLinecap="round" vectorEffect="non-scaling-stroke" />
         </g>
       ))}
     </svg>
