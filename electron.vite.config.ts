@@ -29,7 +29,7 @@ export default defineConfig({
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
         external: ['electron'],
-        output: { format: 'cjs', entryFileNames: '[name].js', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].js', codeSplitting: false },
       },
     },
   },
