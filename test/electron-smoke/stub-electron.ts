@@ -5,11 +5,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface StubRecord {
-  windows: StubBrowserWindow[];
-  handlers: Map<string, (...args: unknown[]) => unknown>;
-  menuSet: boolean;
-  ready: Promise<void>;
+/** What the main process did to the default session and the shell. */
+export interface StubSessionRecord {
+  headersReceived: ((details: { responseHeaders: Record<string, string[]> }, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void) | null;
+  permissionRequest: ((contents: unknown, permission: string, callback: (granted: boolean) => void, details: unknown) => void) | null;
+  permissionCheck: ((contents: unknown, permission: string, origin: string, details: unknown) => boolean) | null;
+  devicePermission: ((details: unknown) => boolean) | null;
+  openedExternally: string[];
 }
 
 export class StubWebContents extends EventEmitter {
@@ -75,6 +77,7 @@ export function createStubElectron() {
     isPackaged: false,
     quit: () => {},
   });
+  const record: StubSessionRecord = { headersReceived: null, permissionRequest: null, permissionCheck: null, devicePermission: null, openedExternally: [] };
   const stub = {
     app,
     BrowserWindow: StubBrowserWindow,
@@ -85,11 +88,17 @@ export function createStubElectron() {
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => {} },
     session: {
       defaultSession: {
-        webRequest: { onHeadersReceived: () => {} },
-        setPermissionRequestHandler: () => {},
+        webRequest: { onHeadersReceived: (fn: StubSessionRecord['headersReceived']) => (record.headersReceived = fn) },
+        setPermissionRequestHandler: (fn: StubSessionRecord['permissionRequest']) => (record.permissionRequest = fn),
+        setPermissionCheckHandler: (fn: StubSessionRecord['permissionCheck']) => (record.permissionCheck = fn),
+        setDevicePermissionHandler: (fn: StubSessionRecord['devicePermission']) => (record.devicePermission = fn),
       },
     },
-    shell: { openExternal: async () => {} },
+    shell: {
+      openExternal: async (url: string) => {
+        record.openedExternally.push(url);
+      },
+    },
     safeStorage: { isEncryptionAvailable: () => false, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() },
     Notification: class {
       static isSupported() {
@@ -100,5 +109,5 @@ export function createStubElectron() {
     dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
     nativeTheme: Object.assign(new EventEmitter(), { shouldUseDarkColors: true }),
   };
-  return { stub, handlers, fireReady: resolveReady, userData };
+  return { stub, handlers, fireReady: resolveReady, userData, record };
 }

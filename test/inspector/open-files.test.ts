@@ -2,7 +2,7 @@
 // second-instance forwarding, macOS open-file, File > Open, recent files, errors.
 import { EventEmitter } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { InspectionInfo } from '../../src/shared/api';
 import { filesFromArgv, installFileOpening, type FileOpeningOptions } from '../../src/main/electron/open-files';
@@ -120,6 +120,18 @@ describe('installFileOpening', () => {
     cancelled.ready();
     await cancelled.files.openDialog();
     expect(cancelled.opened).toEqual([]);
+  });
+
+  it('starts the open dialog in the folder of the last opened file (Electron 43+ would start in Downloads)', async () => {
+    const h = harness();
+    h.ready();
+    await h.files.openDialog();
+    const [, first] = h.dialog.showOpenDialog.mock.calls[0] as unknown as [unknown, { defaultPath?: string }];
+    expect(first.defaultPath).toBeUndefined();
+    await h.files.openPaths([fileA]);
+    await h.files.openDialog();
+    const [, second] = h.dialog.showOpenDialog.mock.calls[1] as unknown as [unknown, { defaultPath?: string }];
+    expect(second.defaultPath).toBe(dirname(fileA));
   });
 
   it('offers recent files in the menu and clears them', async () => {

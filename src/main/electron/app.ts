@@ -4,7 +4,8 @@ import { app, BrowserWindow, dialog, ipcMain, safeStorage } from 'electron';
 import { createEncryptedSecretStore } from '../core/fleet/secrets';
 import { PulseService } from '../core/service';
 import { startDemoFleet } from '../core/sources/demo';
-import { createMainWindow, enforceContentSecurityPolicy } from './window';
+import { createMainWindow } from './window';
+import { applySessionPolicy } from './session-policy';
 import { forwardTicks, registerIpcHandlers } from './ipc';
 import { installApplicationMenu } from './menu';
 import { installFileOpening } from './open-files';
@@ -53,7 +54,7 @@ export function runDesktopApp(): void {
       demo: process.env.GPU_PULSE_DEMO === 'off' ? 'off' : 'auto',
       startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),
     });
-    enforceContentSecurityPolicy();
+    applySessionPolicy();
     installApplicationMenu(isMac, () => mainWindow, files.menuItems());
     registerIpcHandlers(ipcMain, service, {
       isTrustedSender: (event) => mainWindow !== null && event.sender === mainWindow.webContents,

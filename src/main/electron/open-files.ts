@@ -119,7 +119,15 @@ export function installFileOpening(opts: FileOpeningOptions): FileOpening {
 
   const openDialog = async () => {
     const win = opts.getWindow();
-    const options = { title: 'Open exposition files', properties: ['openFile', 'multiSelections'] as Array<'openFile' | 'multiSelections'>, filters: OPEN_DIALOG_FILTERS };
+    // Since Electron 43 the dialog starts in Downloads unless told otherwise, and the OS no
+    // longer remembers the last folder: start where the last opened file is.
+    const lastFolder = recent.length > 0 ? dirname(recent[0]!) : null;
+    const options = {
+      title: 'Open exposition files',
+      properties: ['openFile', 'multiSelections'] as Array<'openFile' | 'multiSelections'>,
+      filters: OPEN_DIALOG_FILTERS,
+      ...(lastFolder && existsSync(lastFolder) ? { defaultPath: lastFolder } : {}),
+    };
     const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
     if (!result.canceled) await openPaths(result.filePaths);
   };
