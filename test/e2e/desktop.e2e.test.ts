@@ -28,7 +28,7 @@ describe('desktop experience in Chromium against gpu-pulse serve', () => {
     mkdirSync(RESULTS, { recursive: true });
     exporters = await startCli(['demo-exporter', '--instances', '2', '--base-port', '0', '--hostname', 'e2e-node-'], 2);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await startServe();
   });
 

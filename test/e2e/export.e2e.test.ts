@@ -23,7 +23,7 @@ describe('Export menu', () => {
     gateway = await startPeer('pushgateway', (port) => [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', '--persistence.file='], '/-/ready');
     serve = await startCli(['serve', '--demo', '--port', '0', '--config-dir', mkdtempSync(join(tmpdir(), 'gpu-pulse-e2e-export-'))]);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     await page.goto(serve.urls[0]!);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="gpu-card"]').length === 32, undefined, { timeout: 15_000 });
   }, 60_000);

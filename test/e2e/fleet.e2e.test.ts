@@ -21,7 +21,7 @@ describe('fleet view in Chromium against gpu-pulse serve --demo', () => {
     const configDir = mkdtempSync(join(tmpdir(), 'gpu-pulse-e2e-'));
     serve = await startCli(['serve', '--demo', '--port', '0', '--config-dir', configDir]);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
 
   afterAll(async () => {

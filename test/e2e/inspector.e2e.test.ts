@@ -70,7 +70,7 @@ describe('file inspector in Chromium against gpu-pulse serve', () => {
     tmp = mkdtempSync(join(tmpdir(), 'gpu-pulse-inspector-e2e-'));
     serve = await startCli(['serve', '--demo', '--port', '0', '--config-dir', join(tmp, 'config')]);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${serve.urls[0]}/#/inspector`);
     await page.getByTestId('inspector-empty').waitFor();
   });

@@ -23,7 +23,7 @@ describe('a Prometheus source in the UI', () => {
     prometheus = await startPrometheus({ config: { global: { scrape_interval: '1s' }, scrape_configs: [{ job_name: 'dcgm', static_configs: [{ targets: exporters.map((e) => new URL(e.url).host) }] }] } });
     serve = await startCli(['serve', '--port', '0', '--config-dir', mkdtempSync(join(tmpdir(), 'gpu-pulse-e2e-prom-'))]);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(serve.urls[0]!);
   }, 60_000);
 

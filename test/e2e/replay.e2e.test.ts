@@ -37,7 +37,7 @@ describe('replaying a recording in the UI', () => {
     await exporters.stop();
     serve = await startCli(['serve', '--port', '0', '--config-dir', dir, '--replay', file]);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(serve.urls[0]!);
   }, 60_000);
 

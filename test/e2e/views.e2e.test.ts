@@ -47,7 +47,7 @@ describe('GPU focus and plot views in Chromium against gpu-pulse serve --demo', 
     base = serve.urls[0]!.replace(/\/$/, '');
     gpus = await fleetGpus(base);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
     page.on('pageerror', (err) => pageErrors.push(err.message));
   });
 
