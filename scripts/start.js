@@ -102,11 +102,14 @@ async function resolveElectron() {
   let binary = installedBinary(dir);
   if (binary) return { binary };
   const { version } = require(path.join(dir, 'package.json'));
-  process.stderr.write(`Fetching Electron ${version} for its first launch…\n`);
+  // Said only when the fetch takes a while: a host that fails at once gets just the one line below.
+  const notice = setTimeout(() => process.stderr.write(`Fetching Electron ${version} for its first launch…\n`), 2000);
   try {
     await fetchBinaryArchive(dir);
   } catch (err) {
     return { reason: `Electron ${version} could not be downloaded: ${err.message}` };
+  } finally {
+    clearTimeout(notice);
   }
   // The archive is cached now: electron's install script unpacks it without going online.
   const unpack = spawnSync(process.execPath, [path.join(dir, 'install.js')], { stdio: 'inherit' });
