@@ -33,11 +33,14 @@ export function NodeHeader({ node, target, gpuCount, now, onPin }: { node: strin
             {target.pinned ? '★' : '☆'}
           </button>
         ) : null}
+        {/* Figures stay whole; only the URL (a name) gives way, with an ellipsis and a tooltip. */}
         <span className="node-meta">
-          {gpuCount} GPU{gpuCount === 1 ? '' : 's'}
-          {target ? <> · <LabelText text={target.url} /></> : ''}
-          {target?.lastSuccessAt ? ` · data ${age(now - target.lastSuccessAt)}` : ''}
-          {target?.lastDurationMs != null ? ` · ${Math.round(target.lastDurationMs)} ms` : ''}
+          <span>
+            {gpuCount} GPU{gpuCount === 1 ? '' : 's'}
+          </span>
+          {target ? <LabelText text={target.url} /> : null}
+          {target?.lastSuccessAt ? <span>data {age(now - target.lastSuccessAt)}</span> : null}
+          {target?.lastDurationMs != null ? <span>{Math.round(target.lastDurationMs)} ms</span> : null}
         </span>
       </header>
       {target?.lastError && state !== 'up' ? (
