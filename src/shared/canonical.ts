@@ -3,7 +3,7 @@
 // Units are explicit and SI-like: ratios are fractions 0..1, power W, energy J,
 // temperature °C, clocks Hz, memory bytes, throughput bytes/s.
 
-export type CanonicalUnit = 'ratio' | 'W' | 'J' | 'C' | 'Hz' | 'bytes' | 'bytes/s' | 'count' | 'count/s' | 'code' | 'flag';
+export type CanonicalUnit = 'ratio' | 'W' | 'J' | 'C' | 'Hz' | 'bytes' | 'bytes/s' | 'count' | 'count/s' | 'code' | 'flag' | 'bitmask';
 
 export interface CanonicalFieldInfo {
   unit: CanonicalUnit;
@@ -51,6 +51,15 @@ export const CANONICAL_FIELDS = {
   remappedRowsUncorrectable: { unit: 'count', label: 'Remapped rows (uncorrectable)' },
   remappedRowsCorrectable: { unit: 'count', label: 'Remapped rows (correctable)' },
   rowRemapFailure: { unit: 'flag', label: 'Row remap failure' },
+  eccSbeVolatileTotal: { unit: 'count', label: 'ECC single-bit errors (volatile)' },
+  eccDbeVolatileTotal: { unit: 'count', label: 'ECC double-bit errors (volatile)' },
+  eccSbeAggregateTotal: { unit: 'count', label: 'ECC single-bit errors (aggregate)' },
+  eccDbeAggregateTotal: { unit: 'count', label: 'ECC double-bit errors (aggregate)' },
+  retiredPagesSbe: { unit: 'count', label: 'Retired pages (single-bit)' },
+  retiredPagesDbe: { unit: 'count', label: 'Retired pages (double-bit)' },
+  retiredPagesPending: { unit: 'count', label: 'Pages pending retirement' },
+  /** NVML's clocks event (formerly throttle) reasons: decode with ./clock-events. */
+  clockEventReasons: { unit: 'bitmask', label: 'Clock event reasons' },
   powerThrottleRatio: { unit: 'ratio', label: 'Power throttling' },
   thermalThrottleRatio: { unit: 'ratio', label: 'Thermal throttling' },
   vgpuLicenseStatus: { unit: 'code', label: 'vGPU license status' },

@@ -1,6 +1,6 @@
 // What a front end knows about one GPU (or MIG instance) at one moment. Shaped exactly as
 // `/api/gpus` and `gpu-pulse snapshot --format json` print it.
-import type { Readings } from './canonical';
+import type { CanonicalField, Readings } from './canonical';
 
 export interface MigInstance {
   id: string;
@@ -57,6 +57,18 @@ export interface GpuSnapshot {
   health: Health;
   attribution: Attribution;
   readings: Readings;
+  /**
+   * Readings standing in for an absent one, keyed by the field they stand for. `{ grEngineActive:
+   * 'gpuUtil' }`: the exporter serves no GR_ENGINE_ACTIVE, so NVML's GPU utilization is the GR
+   * input of the score and what GR columns show (marked, never passed off as GR). Absent when
+   * nothing stands in.
+   */
+  substitutes?: Partial<Record<CanonicalField, CanonicalField>>;
+  /**
+   * Readings that are estimates: `fbTotalBytes` as used + free when the exporter serves no
+   * reserved size (older exporters), which undercounts the total by the driver's reservation.
+   */
+  approximate?: CanonicalField[];
   /** Unix ms of the scrape that produced these readings. */
   observedAt: number;
   /** For a MIG instance, the key of its physical GPU (gpuKey(node, uuid, null)); else absent. */
@@ -97,6 +109,18 @@ export function summarizeGpu(gpu: GpuSnapshot): GpuSnapshot {
   }
   const { raw: _raw, ...rest } = gpu;
   return { ...rest, readings, detail: 'summary' };
+}
+
+/** The GR figure a table shows and where it came from: GR itself, or the reading standing in for it. */
+export function grReading(gpu: Pick<GpuSnapshot, 'readings' | 'substitutes'>): { value: number | null; from: CanonicalField | null } {
+  const from = gpu.substitutes?.grEngineActive ?? null;
+  const value = gpu.readings[from ?? 'grEngineActive'];
+  return { value: typeof value === 'number' ? value : null, from };
+}
+
+/** True when `field` is an estimate on this GPU (see GpuSnapshot.approximate). */
+export function isApproximate(gpu: Pick<GpuSnapshot, 'approximate'>, field: CanonicalField): boolean {
+  return gpu.approximate?.includes(field) ?? false;
 }
 
 /** Identity key of a GPU: unique across nodes and MIG instances. */

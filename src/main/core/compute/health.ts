@@ -2,6 +2,7 @@
 // reason says what was seen and what to do about it.
 import type { Readings } from '../../../shared/canonical';
 import type { Health, HealthReason, HealthState } from '../../../shared/gpu';
+import { clockEventHealthReasons, memoryErrorReasons, type MemoryErrorEvents } from './health-signals';
 import { temperaturesFor } from './model-temps';
 import { describeXid } from './xid';
 
@@ -26,6 +27,8 @@ export interface HealthInput {
   xid?: XidObservation | null;
   /** Correctable remapped rows went up since the previous reading. */
   correctableRowsRose?: boolean;
+  /** Double-bit ECC errors and retired pages that went up while watched. */
+  memoryEvents?: MemoryErrorEvents;
 }
 
 const num = (value: number | null | undefined): number | undefined =>
@@ -77,6 +80,8 @@ export function assessHealth(input: HealthInput): Health {
     });
   }
   if (input.xid) reasons.push(xidReason(input.xid));
+  reasons.push(...memoryErrorReasons(readings, input.memoryEvents ?? {}));
+  reasons.push(...clockEventHealthReasons(readings));
 
   const replayRate = num(readings.pcieReplayPerSec);
   if (replayRate !== undefined && replayRate > 0) {

@@ -52,7 +52,25 @@ export function realUtilization(readings: Readings, weights: Weights): RealUtili
     }
   }
   if (present === 0) return { value: null, missing };
-  // Two decimals: finer than any display, and it drops float noise (50.050000000000004).
+  return { value: finishScore(sum), missing };
+}
+
+/** Clamped to 0-100 and kept to two decimals: finer than any display, and it drops float noise (50.050000000000004). */
+function finishScore(sum: number): number {
   const clamped = Math.min(100, Math.max(0, sum));
-  return { value: Math.round(clamped * 100) / 100, missing };
+  return Math.round(clamped * 100) / 100;
+}
+
+/**
+ * The score with all four inputs (percent) known, added in the same order as realUtilization
+ * so that both give the same number for the same readings: classify uses it for completions
+ * of the missing inputs.
+ */
+export function scoreOf(sm: number, tensor: number, dram: number, gr: number, weights: Weights): number {
+  let sum = 0;
+  sum += weights.sm * sm;
+  sum += weights.tensor * tensor;
+  sum += weights.dram * dram;
+  sum += weights.gr * gr;
+  return finishScore(sum);
 }

@@ -79,6 +79,19 @@ const LEGACY: Row[] = [
   ['DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS', 'remappedRowsUncorrectable', 1, 'count'],
   ['DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS', 'remappedRowsCorrectable', 1, 'count'],
   ['DCGM_FI_DEV_ROW_REMAP_FAILURE', 'rowRemapFailure', 1, 'flag'],
+  // ECC error counts and page retirement: what GPUs before Ampere (no row remapping) have.
+  ['DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', 'eccSbeVolatileTotal', 1, 'count'],
+  ['DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', 'eccDbeVolatileTotal', 1, 'count'],
+  ['DCGM_FI_DEV_ECC_SBE_AGG_TOTAL', 'eccSbeAggregateTotal', 1, 'count'],
+  ['DCGM_FI_DEV_ECC_DBE_AGG_TOTAL', 'eccDbeAggregateTotal', 1, 'count'],
+  ['DCGM_FI_DEV_RETIRED_SBE', 'retiredPagesSbe', 1, 'count'],
+  ['DCGM_FI_DEV_RETIRED_DBE', 'retiredPagesDbe', 1, 'count'],
+  ['DCGM_FI_DEV_RETIRED_PENDING', 'retiredPagesPending', 1, 'count'],
+  // Field 112 under its three spellings: DCGM 3.3+ (CLOCKS_EVENT), before it (CLOCK_THROTTLE),
+  // and CLOCK_EVENT as some counters files write it.
+  ['DCGM_FI_DEV_CLOCKS_EVENT_REASONS', 'clockEventReasons', 1, 'bitmask'],
+  ['DCGM_FI_DEV_CLOCK_THROTTLE_REASONS', 'clockEventReasons', 1, 'bitmask'],
+  ['DCGM_FI_DEV_CLOCK_EVENT_REASONS', 'clockEventReasons', 1, 'bitmask'],
   // Served by default by every recent exporter (all the genuine captures have it).
   ['DCGM_FI_DEV_VGPU_LICENSE_STATUS', 'vgpuLicenseStatus', 1, 'code'],
   // DCGM's header comment says usec, but the value is NVML's violation time, which is ns
@@ -149,6 +162,21 @@ const GEN_1_X: Row[] = [
   ['dcgm_fb_free', 'fbFreeBytes', MIB, 'MiB'],
   ['dcgm_pcie_replay_counter', 'pcieReplayTotal', 1, 'count'],
   ['dcgm_xid_errors', 'xidLast', 1, 'code'],
+  ['dcgm_ecc_sbe_volatile_total', 'eccSbeVolatileTotal', 1, 'count'],
+  ['dcgm_ecc_dbe_volatile_total', 'eccDbeVolatileTotal', 1, 'count'],
+  ['dcgm_ecc_sbe_aggregate_total', 'eccSbeAggregateTotal', 1, 'count'],
+  ['dcgm_ecc_dbe_aggregate_total', 'eccDbeAggregateTotal', 1, 'count'],
+  ['dcgm_retired_pages_sbe', 'retiredPagesSbe', 1, 'count'],
+  ['dcgm_retired_pages_dbe', 'retiredPagesDbe', 1, 'count'],
+  ['dcgm_retired_pages_pending', 'retiredPagesPending', 1, 'count'],
+  // The profiling fields as the 2.x+ exporter's 1.x-compatibility counters file names them.
+  ['dcgm_fi_prof_sm_active', 'smActive', 1, 'ratio'],
+  ['dcgm_fi_prof_sm_occupancy', 'smOccupancy', 1, 'ratio'],
+  ['dcgm_fi_prof_pipe_tensor_active', 'tensorActive', 1, 'ratio'],
+  ['dcgm_fi_prof_gr_engine_active', 'grEngineActive', 1, 'ratio'],
+  ['dcgm_fi_prof_dram_active', 'dramActive', 1, 'ratio'],
+  ['dcgm_fi_prof_pcie_tx_bytes', 'pcieTxBytesPerSec', 1, 'B/s'],
+  ['dcgm_fi_prof_pcie_rx_bytes', 'pcieRxBytesPerSec', 1, 'B/s'],
   ['dcgm_power_violation', 'powerViolationNs', 1, 'ns'],
   ['dcgm_thermal_violation', 'thermalViolationNs', 1, 'ns'],
 ];

@@ -7,7 +7,9 @@ import {
   RATE_RULES,
   assessHealth,
   classify,
+  deriveReadings,
   realUtilization,
+  retiredPagesTotal,
   stepCounter,
   type CounterTrack,
   type RateRule,
@@ -43,7 +45,7 @@ export interface DcgmPipeline {
   ingest(families: Family[], ctx: IngestContext): IngestResult;
 }
 
-/** A new XID or rising correctable rows stays a reason this long, so a glance later sees it. */
+/** A new XID, rising correctable rows or a new memory error stays a reason this long, so a glance later sees it. */
 export const EVENT_VISIBLE_MS = 15 * 60_000;
 /** State of an entity not seen for this long is dropped: memory is bounded by the fleet. */
 export const FORGET_ENTITY_AFTER_MS = 60 * 60_000;
@@ -54,9 +56,19 @@ interface EntityState {
   lastSeen: number;
   xid: number | undefined;
   xidChangedAt: number | undefined;
-  correctableRows: number | undefined;
-  correctableRoseAt: number | undefined;
+  correctableRows: RiseTrack;
+  doubleBitVolatile: RiseTrack;
+  doubleBitAggregate: RiseTrack;
+  retiredPages: RiseTrack;
 }
+
+/** A count watched for increases: its last value and when it last went up. */
+interface RiseTrack {
+  last: number | undefined;
+  roseAt: number | undefined;
+}
+
+const newTrack = (): RiseTrack => ({ last: undefined, roseAt: undefined });
 
 /** A rate rule with its counter's field position and its rate's range, resolved at load. */
 interface ResolvedRateRule {
@@ -91,8 +103,10 @@ export function createDcgmPipeline(opts: DcgmPipelineOptions = {}): DcgmPipeline
             lastSeen: ctx.observedAt,
             xid: undefined,
             xidChangedAt: undefined,
-            correctableRows: undefined,
-            correctableRoseAt: undefined,
+            correctableRows: newTrack(),
+            doubleBitVolatile: newTrack(),
+            doubleBitAggregate: newTrack(),
+            retiredPages: newTrack(),
           };
           states.set(key, state);
         }
@@ -117,11 +131,17 @@ function snapshotOf(
   problems: Problem[],
 ): GpuSnapshot {
   const readings = readingsOf(gpu);
-  deriveTotals(readings);
+  const marks = deriveReadings(readings);
   deriveRates(gpu, node, readings, state, ctx.observedAt, problems);
 
-  const xid = observeXid(readings, state, ctx.observedAt);
-  const correctableRowsRose = observeCorrectableRows(readings, state, ctx.observedAt);
+  const now = ctx.observedAt;
+  const xid = observeXid(readings, state, now);
+  const correctableRowsRose = observeRise(readings.remappedRowsCorrectable, state.correctableRows, now);
+  // Both DBE counts are watched: the volatile one resets with the driver, the aggregate one is
+  // not served everywhere.
+  const volatileRose = observeRise(readings.eccDbeVolatileTotal, state.doubleBitVolatile, now);
+  const aggregateRose = observeRise(readings.eccDbeAggregateTotal, state.doubleBitAggregate, now);
+  const memoryEvents = { doubleBitRose: volatileRose || aggregateRose, retiredPagesRose: observeRise(retiredPagesTotal(readings), state.retiredPages, now) };
   const realUtil = realUtilization(readings, weights);
   const snapshot: GpuSnapshot = {
     key,
@@ -133,28 +153,17 @@ function snapshotOf(
     sourceId: ctx.sourceId,
     realUtil: realUtil.value,
     realUtilMissing: realUtil.missing,
-    class: classify(readings, realUtil),
-    health: assessHealth({ readings, model: gpu.model, xid, correctableRowsRose }),
+    class: classify(readings, weights),
+    health: assessHealth({ readings, model: gpu.model, xid, correctableRowsRose, memoryEvents }),
     attribution: attributionOf(gpu),
     readings,
     observedAt: ctx.observedAt,
   };
   if (gpu.migId !== null) snapshot.parentKey = gpuKey(node, gpu.uuid, null);
   if (gpu.hasRaw) snapshot.raw = gpu.raw;
+  if (marks.substitutes) snapshot.substitutes = marks.substitutes;
+  if (marks.approximate) snapshot.approximate = marks.approximate;
   return snapshot;
-}
-
-function deriveTotals(readings: Readings): void {
-  const { fbUsedBytes: used, fbFreeBytes: free, fbReservedBytes: reserved } = readings;
-  if (readings.fbTotalBytes === undefined && typeof used === 'number' && typeof free === 'number' && typeof reserved === 'number') {
-    readings.fbTotalBytes = used + free + reserved;
-  }
-  // NVLink rule (DCGM.md §3): field 449 wins, even a real 0 (an idle link); otherwise TX+RX,
-  // and only when both directions are present.
-  const { nvlinkTxBytesPerSec: tx, nvlinkRxBytesPerSec: rx } = readings;
-  if (readings.nvlinkTotalBytesPerSec === undefined && typeof tx === 'number' && typeof rx === 'number') {
-    readings.nvlinkTotalBytesPerSec = Math.max(0, tx + rx);
-  }
 }
 
 function deriveRates(gpu: GpuSeries, node: string, readings: Readings, state: EntityState, now: number, problems: Problem[]): void {
@@ -197,10 +206,13 @@ function observeXid(readings: Readings, state: EntityState, now: number): XidObs
   return { code, isNew };
 }
 
-function observeCorrectableRows(readings: Readings, state: EntityState, now: number): boolean {
-  const rows = readings.remappedRowsCorrectable;
-  if (typeof rows !== 'number') return false;
-  if (state.correctableRows !== undefined && rows > state.correctableRows) state.correctableRoseAt = now;
-  state.correctableRows = rows;
-  return state.correctableRoseAt !== undefined && now - state.correctableRoseAt <= EVENT_VISIBLE_MS;
+/**
+ * Whether a count went up within EVENT_VISIBLE_MS. The first sight is the baseline, not a
+ * rise; a drop (driver reload) is a new baseline.
+ */
+function observeRise(value: number | null | undefined, track: RiseTrack, now: number): boolean {
+  if (typeof value !== 'number') return false;
+  if (track.last !== undefined && value > track.last) track.roseAt = now;
+  track.last = value;
+  return track.roseAt !== undefined && now - track.roseAt <= EVENT_VISIBLE_MS;
 }

@@ -5,6 +5,7 @@
 import { CANONICAL_FIELDS, type CanonicalField, type CanonicalUnit, type Readings } from '../../../shared/canonical';
 import type { HistoryField } from '../../../shared/api';
 import type { GpuSnapshot } from '../../../shared/gpu';
+import { describeClockEventReasons } from '../../../shared/clock-events';
 import { celsius, gib, pct, percentValue, watts } from '../components/format';
 
 /** A reading the views can show: every canonical field plus the computed real utilization. */
@@ -108,6 +109,9 @@ export function formatValue(field: ViewField, value: number | null | undefined):
       return field === 'xidLast' && value === 0 ? 'none' : String(Math.round(value));
     case 'flag':
       return value !== 0 ? 'yes' : 'no';
+    case 'bitmask':
+      // The one bitmask is the clock event reasons: named, as nvidia-smi -q names them.
+      return describeClockEventReasons(value);
   }
 }
 
