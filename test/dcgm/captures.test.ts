@@ -24,7 +24,10 @@ describe('KempnerPulse prometheus_sample.prom (DCGM.md §8)', () => {
     expect(gpu0.model).toBe('NVIDIA H100 80GB HBM3');
     expect(gpu0.node).toBe('node01');
     expect(gpu1.realUtil).toBeCloseTo(33.95, 9);
-    expect(gpu1.class.label).toBe('compute-heavy');
+    // DCGM.md §8 says compute-heavy (KempnerPulse counts the missing tensor and FP64 counters as 0).
+    // Tensor could be anything up to SM's 97 here, so tensor-heavy is as possible: the class
+    // is unknown, but every class it could be is compute.
+    expect(gpu1.class).toEqual({ label: 'unknown (no tensor or FP64 counters)', bottleneck: 'compute' });
     expect(extras).toEqual([]); // some_bare_metric is not a GPU metric
   });
 });
@@ -82,13 +85,17 @@ describe('genuine dcgm-exporter captures', () => {
       expect(vgpu.readings, field).not.toHaveProperty(field);
     }
     // What it does serve is there, in canonical units.
-    expect(vgpu.readings.memTempC).toBe(0);
+    // Memory temperature 0 is DCGM's "not supported" (vGPU guests, GDDR boards): unknown, not 0 °C.
+    expect(vgpu.readings.memTempC).toBeNull();
     expect(vgpu.readings.smClockHz).toBe(1410e6);
     expect(vgpu.readings.fbTotalBytes).toBe((37739 + 0 + 3220) * 1024 * 1024);
     // GR falls back to GPU_UTIL (0 %), so the score is a lower bound naming the three missing inputs.
     expect(vgpu.realUtil).toBe(0);
     expect(vgpu.realUtilMissing).toEqual(['smActive', 'tensorActive', 'dramActive']);
-    expect(vgpu.class).toEqual({ label: 'unknown (no SM counter)', bottleneck: 'unknown' });
+    // GPU_UTIL 0 stands in for GR (marked) and bounds SM and tensor to 0; DRAM and PCIe could
+    // still make it memory-bound or I/O rather than idle.
+    expect(vgpu.substitutes).toEqual({ grEngineActive: 'gpuUtil' });
+    expect(vgpu.class).toEqual({ label: 'unknown (no DRAM or PCIe counters)', bottleneck: 'unknown' });
     expect(vgpu.readings.vgpuLicenseStatus).toBe(1);
     expect(vgpu.raw ?? {}).toEqual({});
     expect(vgpu.health.state).toBe('OK');

@@ -2,11 +2,18 @@
 // extras and problems, with the same key order (snapshots are serialised to the renderer and
 // to exports, so JSON text is compared too). The original is the frozen copy the pipeline
 // bench uses as its baseline (bench/baseline/dcgm-pipeline-v1, a deliberate duplicate).
+//
+// Semantics changed on purpose since v1 (issue 22), and those parts are compared through
+// v1View, which takes out exactly what changed: the class (now exact over missing inputs,
+// tested in classify.test.ts), the fields and health reasons v1 had no alias for, memory
+// temperature 0 (now unknown), the estimated framebuffer total and the substitution marks.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDcgmPipeline as createBaselinePipeline } from '../../bench/baseline/dcgm-pipeline-v1';
+import { METRIC_ALIASES as V1_ALIASES } from '../../bench/baseline/dcgm-pipeline-v1/dcgm/aliases';
+import type { GpuSnapshot, HealthState } from '../../src/shared/gpu';
 import { PRESETS } from '../../src/main/core/compute';
 import { createDcgmPipeline, METRIC_ALIASES } from '../../src/main/core/dcgm';
 import { parseExposition } from '../../src/main/core/exposition';
@@ -26,8 +33,13 @@ function compareRuns(inputs: [Family[], Ctx][], weights = PRESETS.ai): number {
   const current = createDcgmPipeline({ weights });
   let gpus = 0;
   for (const [families, ctx] of inputs) {
-    const expected = baseline.ingest(families, ctx);
-    const actual = current.ingest(families, ctx);
+    const v1 = baseline.ingest(families, ctx);
+    const now = current.ingest(families, ctx);
+    expect(now.gpus.map((g) => g.key)).toEqual(v1.gpus.map((g) => g.key));
+    // A bad value of a field v1 kept raw (or dropped) is now reported like any known field's.
+    const problems = now.problems.filter((p) => ![...NEW_NAMES].some((name) => p.message.startsWith(`${name} = `)));
+    const actual = { ...now, problems, gpus: now.gpus.map((g, i) => v1View(g, v1.gpus[i]).actual) };
+    const expected = { ...v1, gpus: v1.gpus.map((g, i) => v1View(now.gpus[i], g).expected) };
     expect(actual).toStrictEqual(expected);
     expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
     gpus += actual.gpus.length;
@@ -126,7 +138,9 @@ describe('pipeline equivalence with the original implementation', () => {
   });
 
   it('on arbitrary series: identity labels, MIG, attribution, entities, bad values, all name generations', () => {
-    const names = [...METRIC_ALIASES.keys(), 'DCGM_FI_DEV_SOMETHING_NEW', 'dcgm_other', 'node_load1', 'DCGM_FI_DEV_NVLINK_BANDWIDTH_L0'];
+    // v1's names and the ones for fields it lacked; not the 1.x spellings of fields v1 had
+    // (dcgm_fi_prof_*), which v1 kept raw and which would change the score, not just add to it.
+    const names = [...V1_ALIASES.keys(), ...NEW_NAMES, 'DCGM_FI_DEV_SOMETHING_NEW', 'dcgm_other', 'node_load1', 'DCGM_FI_DEV_NVLINK_BANDWIDTH_L0'];
     const identityLabels = [
       'gpu', 'UUID', 'uuid', 'Hostname', 'hostname', 'modelName', 'GPU_I_ID', 'GPU_I_PROFILE', 'instance',
       'nvlink', 'nvswitch', 'cpu', 'cpucore', 'gpu_uuid',
@@ -166,6 +180,30 @@ describe('pipeline equivalence with the original implementation', () => {
     );
   });
 });
+
+/** Canonical fields v1 had no alias for, and the exporter names that now map to them. */
+const NEW_FIELDS = new Set(['eccSbeVolatileTotal', 'eccDbeVolatileTotal', 'eccSbeAggregateTotal', 'eccDbeAggregateTotal', 'retiredPagesSbe', 'retiredPagesDbe', 'retiredPagesPending', 'clockEventReasons']);
+const NEW_NAMES = new Set([...METRIC_ALIASES].filter(([name, a]) => !V1_ALIASES.has(name) && NEW_FIELDS.has(a.field)).map(([name]) => name));
+/** Health reason codes from those fields. */
+const NEW_REASON = /^(ecc-|page-retirement|retired-pages|clocks-)/;
+const HEALTH_ORDER: HealthState[] = ['CRIT', 'WARN', 'HOT', 'OK'];
+
+/** Both snapshots of one GPU with what changed on purpose since v1 taken out (see the header). */
+function v1View(now: GpuSnapshot, v1: GpuSnapshot): { actual: GpuSnapshot; expected: GpuSnapshot } {
+  const { class: _c, substitutes: _s, approximate, ...actual } = structuredClone(now);
+  const { class: _c1, ...expected } = structuredClone(v1);
+  for (const field of NEW_FIELDS) delete actual.readings[field as keyof typeof actual.readings];
+  if (actual.readings.memTempC === null && expected.readings.memTempC === 0) actual.readings.memTempC = 0;
+  if (approximate?.includes('fbTotalBytes') && expected.readings.fbTotalBytes === undefined) delete actual.readings.fbTotalBytes;
+  const reasons = actual.health.reasons.filter((r) => !NEW_REASON.test(r.code));
+  const state = HEALTH_ORDER.find((s) => reasons.some((r) => r.state === s)) ?? 'OK';
+  actual.health = { state: reasons.length > 0 ? state : 'OK', reasons };
+  if (expected.raw) {
+    for (const name of NEW_NAMES) delete expected.raw[name];
+    if (Object.keys(expected.raw).length === 0) delete expected.raw;
+  }
+  return { actual: actual as GpuSnapshot, expected: expected as GpuSnapshot };
+}
 
 /** One family per sample, or grouped by name as a parser gives them (several samples each). */
 function toFamilies(rows: [string, Labels, number][], grouped: boolean): Family[] {

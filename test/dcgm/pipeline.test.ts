@@ -27,7 +27,7 @@ describe('createDcgmPipeline on the KempnerPulse Prometheus fixture, as families
     expect(gpu0.readings.powerWatts).toBe(351);
     expect(gpu1.node).toBe('target:9400');
     expect(gpu1.realUtil).toBeCloseTo(33.95, 6);
-    expect(gpu1.class.label).toBe('compute-heavy');
+    expect(gpu1.class).toEqual({ label: 'unknown (no tensor or FP64 counters)', bottleneck: 'compute' });
     expect(gpu1.readings.fbUsedBytes).toBe(12050 * 1024 * 1024);
     expect(gpu1.realUtilMissing).toEqual(['tensorActive', 'dramActive', 'grEngineActive']);
     expect(extras).toEqual([]);

@@ -37,7 +37,7 @@ describe('gpu-pulse snapshot on files', () => {
     const { gpus } = await json([`${kempner}/prometheus_sample.prom`]);
     expect(gpus.map((g) => [g.gpuIndex, g.realUtil.value, g.class.label])).toEqual([
       [0, 50.05, 'tensor compute'],
-      [1, 33.95, 'compute-heavy'],
+      [1, 33.95, 'unknown (no tensor or FP64 counters)'],
     ]);
     expect(gpus[0].model).toBe('NVIDIA H100 80GB HBM3');
     expect(Object.keys(gpus[0]).sort()).toEqual(
@@ -74,7 +74,7 @@ describe('gpu-pulse snapshot on files', () => {
     const vgpu = gpus[3];
     expect(vgpu.readings).not.toHaveProperty('powerWatts');
     expect(vgpu.realUtil.missing).toEqual(['smActive', 'tensorActive', 'dramActive']);
-    expect(vgpu.class.label).toBe('unknown (no SM counter)');
+    expect(vgpu.class.label).toBe('unknown (no DRAM or PCIe counters)');
     expect(vgpu.readings.vgpuLicenseStatus).toBe(1);
   });
 

@@ -184,18 +184,26 @@ interface Search {
   /** Apply BOUNDS (off when the present readings break them). */
   bounded: boolean;
   classes: Map<string, WorkloadClass>;
+  /** The bottleneck every class found so far shares, 'unknown' once they differ; null before the first. */
+  bottleneck: Bottleneck | null;
   /** Missing inputs a split was made on: the counters that would decide an unknown class. */
   deciding: number;
   probe: Probe;
 }
 
 function add(search: Search, c: WorkloadClass): void {
-  if (!search.classes.has(c.label)) search.classes.set(c.label, c);
+  if (search.classes.has(c.label)) return;
+  search.classes.set(c.label, c);
+  if (c.bottleneck !== search.bottleneck) search.bottleneck = search.classes.size === 1 ? c.bottleneck : 'unknown';
 }
 
-/** Adds every class some point of the box gets to search.classes (stops at two). */
+/**
+ * Adds every class some point of the box gets to search.classes. Stops once two bottlenecks
+ * are possible: until then the search goes on, as classes sharing one bottleneck still say
+ * what limits the GPU.
+ */
 function classifyBox(box: Box, search: Search): void {
-  if (search.classes.size >= 2) return;
+  if (search.bottleneck === 'unknown') return;
   if (search.bounded && !narrow(box, search.missing)) return;
   const probe = search.probe;
   probe.box = box;
@@ -239,10 +247,14 @@ function split(box: Box, search: Search): void {
   classifyBox(upper, search);
 }
 
-function unknownClass(deciding: number): WorkloadClass {
+/**
+ * `unknown (no DRAM or GR counters)`. The bottleneck stays known when every possible class
+ * shares it (SM 97 without tensor or FP64 counters: some kind of compute), else `unknown`.
+ */
+function unknownClass(deciding: number, bottleneck: Bottleneck): WorkloadClass {
   const names = [...new Set(INPUT_NAMES.filter((_, i) => deciding & (1 << i)))];
   const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0];
-  return { label: `unknown (no ${list} counter${names.length > 1 ? 's' : ''})`, bottleneck: 'unknown' };
+  return { label: `unknown (no ${list} counter${names.length > 1 ? 's' : ''})`, bottleneck };
 }
 
 /** The inputs of the cascade from the readings, in box order; undefined where missing. */
@@ -284,9 +296,9 @@ export function classify(readings: Readings, weights: Weights): WorkloadClass {
   const box = new Box(lo, hi, 0);
   // Bounds hold only if the present readings keep them: otherwise assume none.
   const bounded = missing !== 0 && narrow(box.copy(), missing);
-  const search: Search = { weights, missing, bounded, classes: new Map(), deciding: 0, probe: new Probe() };
+  const search: Search = { weights, missing, bounded, classes: new Map(), bottleneck: null, deciding: 0, probe: new Probe() };
   classifyBox(box, search);
   const classes = [...search.classes.values()];
   if (classes.length === 1) return classes[0];
-  return unknownClass(search.deciding & missing);
+  return unknownClass(search.deciding & missing, search.bottleneck ?? 'unknown');
 }
