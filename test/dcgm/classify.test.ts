@@ -295,8 +295,8 @@ describe('classify: property over random GPUs with random counters removed', () 
     // completion can have (up to the 1e-7 it stays below a threshold).
     const grid = (f: Input, present: number[]): number[] => {
       if (f.startsWith('pcie')) return [0, 1e9 - 1, 1e9, 1e14];
-      const values = new Set([...THRESHOLDS.flatMap((t) => [t, t - 1e-7]), ...present.map((p) => p * 100)]);
-      return [...values].filter((t) => t >= 0 && t <= 100).map((t) => t / 100);
+      const edges = THRESHOLDS.flatMap((t) => [t, t - 1e-7]).filter((t) => t >= 0).map((t) => t / 100);
+      return [...new Set([...edges, ...present])];
     };
     fc.assert(
       fc.property(truth, fc.subarray(INPUTS, { maxLength: 3 }), weightsArb, (full, removed, weights) => {
@@ -317,6 +317,7 @@ describe('classify: property over random GPUs with random counters removed', () 
         };
         fill(0, partial);
         const shown = classify(partial, weights);
+        if (classes.size === 0) return; // no grid point keeps the bounds (present values closer than 1e-7)
         if (classes.size === 1) {
           expect(shown.label).toBe([...classes][0]);
         } else {
