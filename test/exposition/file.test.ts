@@ -42,6 +42,9 @@ const inputs: [string, Uint8Array, ExpositionFormat][] = [
   ),
   ['multibyte, invalid UTF-8, CRLF and no final newline', tricky, 'prometheus'],
   ['BOM', Buffer.from('\ufeffa 1\n'), 'prometheus'],
+  ['CRLF line ends', Buffer.from('# HELP a x\r\n# TYPE a gauge\r\na{l="v"} 1\r\nb 2\r\n'), 'prometheus'],
+  ['lone CR line ends', Buffer.from('# TYPE a gauge\ra{l="v"} 1\rb 2\r'), 'prometheus'],
+  ['LF lines, a CR inside a label value, then CRLF', Buffer.from('a{l="x\ry"} 1\nb 2\r\nc 3\n'), 'prometheus'],
 ];
 
 describe('parseExpositionStream', () => {

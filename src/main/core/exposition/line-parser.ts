@@ -15,6 +15,9 @@ export type UnknownEscape = 'reject' | 'warn' | 'keep';
 
 const BACKSLASH = 92;
 const QUOTE = 34;
+const LF = 10;
+/** Text without a line feed read before lone CRs are taken for line ends (see firstLineEnd). */
+const CR_DECISION_CHARS = 1 << 20;
 
 /**
  * The line loop and problem bookkeeping shared by the 0.0.4 and OpenMetrics parsers. Input
@@ -41,6 +44,13 @@ export abstract class LineParser {
   protected unterminatedLastLine = false;
   private readonly onProgress?: (done: number, total: number) => void;
   private progressTotal = 0;
+  /**
+   * Lenient mode: how the input's lines end. CRLF is read as a line end anywhere; a CR alone
+   * only in input without line feeds (classic Mac text), so that elsewhere a CR inside a label
+   * value stays content.
+   */
+  private firstLineEnd: 'unknown' | 'lf' | 'crlf' | 'cr' = 'unknown';
+  private carriageReturnsReported = false;
 
   constructor(opts: ParseOptions) {
     this.lenient = opts.mode === 'lenient';
@@ -63,6 +73,9 @@ export abstract class LineParser {
     this.s = text;
     this.nextBackslash = -1;
     this.nextQuote = -1;
+    // The strict path and LF input are untouched: one scan of the chunk for a CR, in lenient
+    // mode only, decides whether the CR-aware loop runs.
+    if (this.lenient && text.indexOf('\r') !== -1) return this.feedCarriageReturns(text, final);
     const len = text.length;
     let pos = 0;
     let nextReport = this.onProgress ? 1 << 20 : Infinity;
@@ -82,7 +95,77 @@ export abstract class LineParser {
         nextReport = pos + (1 << 20);
       }
     }
+    if (this.firstLineEnd === 'unknown' && this.line > 0 && !this.unterminatedLastLine) this.firstLineEnd = 'lf';
     return len;
+  }
+
+  /**
+   * feed() for lenient input with carriage returns: CRLF and lone CR end lines like LF does
+   * (what a file saved on Windows or pasted from a document has), reported once as a warning.
+   */
+  private feedCarriageReturns(text: string, final: boolean): number {
+    const len = text.length;
+    let pos = 0;
+    while (pos < len) {
+      const lf = text.indexOf('\n', pos);
+      let cr = text.indexOf('\r', pos);
+      // A lone CR ends lines only in input without line feeds (classic Mac text); elsewhere
+      // it is content, skipped over to the next line end.
+      if (this.firstLineEnd === 'unknown' && lf === -1 && cr !== -1 && text.charCodeAt(cr + 1) !== LF) {
+        // No line feed yet: wait for more text unless this is all of it, or enough to tell.
+        if (!final && len - pos < CR_DECISION_CHARS) return pos;
+        this.firstLineEnd = 'cr';
+      }
+      while (cr !== -1 && (lf === -1 || cr < lf) && cr + 1 < len && text.charCodeAt(cr + 1) !== LF && this.firstLineEnd !== 'cr') {
+        cr = text.indexOf('\r', cr + 1);
+      }
+      let end: number;
+      let next: number;
+      if (cr !== -1 && (lf === -1 || cr < lf)) {
+        // A CR at the end of an unfinished chunk may be the first half of a CRLF.
+        if (cr === len - 1 && !final) return pos;
+        const crlf = text.charCodeAt(cr + 1) === LF;
+        if (this.firstLineEnd === 'unknown' && crlf) this.firstLineEnd = 'crlf';
+        if (crlf || this.firstLineEnd === 'cr') {
+          this.noteCarriageReturns(crlf);
+          end = cr;
+          next = crlf ? cr + 2 : cr + 1;
+        } else {
+          // The input's last character, a lone CR in text with line feeds: part of the last line.
+          end = len;
+          next = len;
+          this.unterminatedLastLine = true;
+        }
+      } else if (lf !== -1) {
+        if (this.firstLineEnd === 'unknown') this.firstLineEnd = 'lf';
+        end = lf;
+        next = lf + 1;
+      } else {
+        if (!final) return pos;
+        end = len;
+        next = len;
+        this.unterminatedLastLine = true;
+      }
+      this.line++;
+      this.lineStart = pos;
+      this.parseLine(pos, end);
+      pos = next;
+    }
+    return len;
+  }
+
+  /** One warning for the whole input, at the first line that ends with a CR. */
+  private noteCarriageReturns(crlf: boolean): void {
+    if (this.carriageReturnsReported) return;
+    this.carriageReturnsReported = true;
+    const what = crlf ? 'CRLF (\\r\\n, as Windows saves text)' : 'CR alone (\\r)';
+    this.reportAtLine(
+      this.line + 1,
+      1,
+      'carriage-return',
+      `lines end with ${what}; read as \\n line ends. The format requires \\n, so promtool and \`gpu-pulse lint\` reject this input; dos2unix converts it`,
+      'warning',
+    );
   }
 
   /** Number of lines parsed so far (the next line's number minus one). */
