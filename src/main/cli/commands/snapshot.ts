@@ -5,9 +5,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createPrometheusSource } from '../../core/sources/prometheus';
 import { CANONICAL_FIELDS, type CanonicalField, type Readings } from '../../../shared/canonical';
-import type { Attribution, GpuSnapshot, Health, MigInstance, NodeExtra, WorkloadClass } from '../../../shared/gpu';
+import { describeClockEventReasons } from '../../../shared/clock-events';
+import { grReading, type Attribution, type GpuSnapshot, type Health, type MigInstance, type NodeExtra, type WorkloadClass } from '../../../shared/gpu';
 import { DEFAULT_WEIGHTS, PRESETS, isPresetName, parseWeights, type Weights } from '../../core/compute';
-import { createDcgmPipeline } from '../../core/dcgm';
+import { createDcgmPipeline, explainNoGpus } from '../../core/dcgm';
 import { parseExposition, type Family, type Problem } from '../../core/exposition';
 import { createScraper } from '../../core/sources/http-scrape';
 import { looksLikeDmonCapture, parseDmonCapture } from '../../core/sources/dmon';
@@ -52,6 +53,10 @@ export interface SnapshotGpu {
   health: Health;
   /** DCGM fields the alias table does not know yet, as served; present only when there are some. */
   raw?: Record<string, number>;
+  /** See GpuSnapshot.substitutes; present only when a reading stands in for another. */
+  substitutes?: GpuSnapshot['substitutes'];
+  /** See GpuSnapshot.approximate; present only when a reading is an estimate. */
+  approximate?: GpuSnapshot['approximate'];
 }
 
 export interface SnapshotProblem extends Problem {
@@ -161,6 +166,7 @@ async function readSource(source: string, io: CliIo, weights: Weights, scraper: 
 
   const problems: SnapshotProblem[] = [];
   let families: Family[];
+  let parseProblems: Problem[];
   const text = body.toString('utf8');
   if (looksLikeDmonCapture(text)) {
     const capture = parseDmonCapture(text);
@@ -168,10 +174,12 @@ async function readSource(source: string, io: CliIo, weights: Weights, scraper: 
     // A capture has no timestamps, so rates between its ticks would rest on a guessed interval:
     // only the last tick is read, and its rates stay unknown.
     families = capture.ticks.at(-1)?.families ?? [];
+    parseProblems = capture.problems;
   } else {
     const parsed = parseExposition(body, { mode: 'lenient' });
     problems.push(...parsed.problems.map((p) => ({ ...p, source })));
     families = parsed.families;
+    parseProblems = parsed.problems;
   }
   if (body.length === 0) {
     problems.push({
@@ -186,8 +194,11 @@ async function readSource(source: string, io: CliIo, weights: Weights, scraper: 
 
   const result = createDcgmPipeline({ weights }).ingest(families, { sourceId: source, fallbackNode, observedAt: Date.now() });
   problems.push(...result.problems.map((p) => ({ ...p, source })));
+  // DCGM series but no GPU is a failure to say, not an empty fleet.
+  const noGpus = explainNoGpus({ families, problems: parseProblems, gpuCount: result.gpus.length, text: () => text });
+  if (noGpus) problems.push({ ...noGpus, source });
   const gpus = [...result.gpus].sort(compareGpus).map(toSnapshotGpu);
-  return { gpus, extras: result.extras, problems, failed: false };
+  return { gpus, extras: result.extras, problems, failed: noGpus !== null };
 }
 
 /** The latest values a Prometheus server holds, one pipeline per scraped instance as in the service. */
@@ -240,6 +251,8 @@ function toSnapshotGpu(g: GpuSnapshot): SnapshotGpu {
     class: g.class,
     health: g.health,
     ...(g.raw ? { raw: g.raw } : {}),
+    ...(g.substitutes ? { substitutes: g.substitutes } : {}),
+    ...(g.approximate ? { approximate: g.approximate } : {}),
   };
 }
 
@@ -256,12 +269,24 @@ function gpuLabel(g: SnapshotGpu): string {
   return g.migInstance ? `${index}/mig${g.migInstance.id}` : index;
 }
 
-function memory(r: Readings): string {
-  const used = r.fbUsedBytes;
-  const total = r.fbTotalBytes;
+/** `used/total GiB share`; `≈` marks a total estimated as used + free (no reserved size served). */
+function memory(g: SnapshotGpu): string {
+  const { fbUsedBytes: used, fbTotalBytes: total } = g.readings;
   if (typeof used !== 'number') return '-';
   if (typeof total !== 'number' || total <= 0) return `${(used / GIB).toFixed(1)} GiB`;
-  return `${(used / GIB).toFixed(1)}/${(total / GIB).toFixed(1)} GiB ${Math.round((used / total) * 100)}%`;
+  const approx = g.approximate?.includes('fbTotalBytes') ? '≈' : '';
+  return `${(used / GIB).toFixed(1)}/${approx}${(total / GIB).toFixed(1)} GiB ${Math.round((used / total) * 100)}%`;
+}
+
+/** Clock event reasons by name (`-` when not served). */
+function clocks(r: Readings): string {
+  return typeof r.clockEventReasons === 'number' ? describeClockEventReasons(r.clockEventReasons) : '-';
+}
+
+/** GR, or the reading standing in for it marked with `*` (explained in the notes). */
+function grCell(g: SnapshotGpu): string {
+  const gr = grReading(g);
+  return gr.from ? `${percent(gr.value)}*` : percent(gr.value);
 }
 
 function realUtilCell(g: SnapshotGpu): string {
@@ -273,10 +298,9 @@ function realUtilCell(g: SnapshotGpu): string {
 
 function toTable(output: SnapshotOutput): string {
   if (output.gpus.length === 0) return 'No GPUs found.\n';
-  const header = ['NODE', 'GPU', 'MODEL', 'REAL', 'CLASS', 'HEALTH', 'SM', 'TENSOR', 'DRAM', 'GR', 'POWER', 'TEMP', 'MEMORY'];
+  const header = ['NODE', 'GPU', 'MODEL', 'REAL', 'CLASS', 'HEALTH', 'SM', 'TENSOR', 'DRAM', 'GR', 'POWER', 'TEMP', 'MEMORY', 'CLOCKS'];
   const rows = output.gpus.map((g) => {
     const r = g.readings;
-    const gr = r.grEngineActive ?? r.gpuUtil;
     return [
       g.node,
       gpuLabel(g),
@@ -287,10 +311,11 @@ function toTable(output: SnapshotOutput): string {
       percent(r.smActive),
       percent(r.tensorActive),
       percent(r.dramActive),
-      percent(gr),
+      grCell(g),
       typeof r.powerWatts === 'number' ? `${Math.round(r.powerWatts)}W` : '-',
       typeof r.gpuTempC === 'number' ? `${Math.round(r.gpuTempC)}°C` : '-',
-      memory(r),
+      memory(g),
+      clocks(r),
     ];
   });
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
@@ -298,6 +323,12 @@ function toTable(output: SnapshotOutput): string {
   const out = [line(header), ...rows.map(line)];
 
   const notes: string[] = [];
+  if (output.gpus.some((g) => g.substitutes?.grEngineActive)) {
+    notes.push('GR marked * is NVML GPU utilization standing in: the exporter serves no graphics-engine-active counter for that GPU.');
+  }
+  if (output.gpus.some((g) => g.approximate?.includes('fbTotalBytes'))) {
+    notes.push('Memory total marked ≈ is used + free: the exporter serves no reserved size, so the board total is a little larger.');
+  }
   for (const g of output.gpus) {
     const who = `${g.node} GPU ${gpuLabel(g)}`;
     if (g.realUtil.missing.length > 0) {

@@ -12,3 +12,4 @@ export {
 export { METRIC_ALIASES, isDcgmMetricName, type MetricAlias, type NameGeneration } from './aliases';
 export { LABEL_ALIASES } from './labels';
 export { translateFamilies, type GpuEntity, type TranslateResult } from './translate';
+export { explainNoGpus, type NoGpuInput } from './no-gpus';

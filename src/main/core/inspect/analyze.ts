@@ -8,7 +8,7 @@ import type { InspectionFamily, InspectionInfo, InspectionPhase, InspectionProbl
 import type { GpuSnapshot } from '../../../shared/gpu';
 import { parseExposition, type Family, type Problem } from '../exposition';
 import { decodeUtf8, isGzip } from '../exposition/input';
-import { createDcgmPipeline } from '../dcgm';
+import { createDcgmPipeline, explainNoGpus } from '../dcgm';
 import { looksLikeDmonCapture, parseDmonCapture } from '../sources/dmon';
 import { compactFamilies, type CompactSeries } from './series-store';
 import { buildLineIndex, type LineIndex } from './source-lines';
@@ -92,6 +92,8 @@ export function analyzeFile(input: AnalyzeInput, onProgress: ProgressListener = 
 
   step('computing', 0, 1);
   const ingest = createDcgmPipeline().ingest(gpuFamilies, { sourceId: input.sourceId, fallbackNode: input.fallbackNode, observedAt: input.observedAt });
+  const noGpus = explainNoGpus({ families: gpuFamilies, problems, gpuCount: ingest.gpus.length, text: () => decodeUtf8(bytes).text });
+  if (noGpus) ingest.problems.push(noGpus);
   step('computing', 1, 1);
 
   return {
