@@ -150,6 +150,22 @@ describe('InspectorView states', () => {
 });
 
 describe('InspectorView contents', () => {
+  it('GPU cards name the clock event reasons and mark GR standing in (issue 22)', async () => {
+    const t4 = gpu({ key: 'node-a/GPU-t4', uuid: 'GPU-t4', readings: { gpuUtil: 0.4, clockEventReasons: 9, fbUsedBytes: 5e9, fbTotalBytes: 15e9 }, substitutes: { grEngineActive: 'gpuUtil' }, approximate: ['fbTotalBytes'] });
+    const h100 = gpu({ readings: { grEngineActive: 0.7, clockEventReasons: 0 } });
+    render(<InspectorView api={inspectorApi([inspection({ gpus: [h100, t4], gpuTotal: 2 })])} inspectionId="f1" />);
+    const cards = await screen.findAllByTestId('gpu-card');
+    expect(cards).toHaveLength(2);
+    expect(screen.getAllByTestId('inspector-clock-reasons').map((c) => c.textContent)).toEqual(['none', 'GPU idle, HW slowdown']);
+    const grs = screen.getAllByTestId('inspector-gr');
+    expect(grs.map((g) => g.textContent)).toEqual(['70%', '40% (NVML GPU utilization standing in)']);
+    expect(grs[0]!.querySelector('[data-testid="substitute-mark"]')).toBeNull();
+    // The card itself: the score's GR stand-in marked, the estimated total with ≈.
+    expect(cards[1]!.querySelector('[data-testid="gr-substitute"]')).not.toBeNull();
+    expect(cards[0]!.querySelector('[data-testid="gr-substitute"]')).toBeNull();
+    expect(cards[1]!.textContent).toContain('/ ≈14.0 GiB');
+  });
+
   it('lists families with type, help and series count; a row opens its series (Enter too)', async () => {
     const api = inspectorApi([inspection()]);
     render(<InspectorView api={api} inspectionId="f1" />);

@@ -87,6 +87,33 @@ describe('GPU focus view', () => {
     expect(row('fbTotalBytes').querySelector('[data-testid="sparkline"]')).toBeNull();
   });
 
+  it('marks GR standing in for the engine counter, an estimated memory total, and names the clock event reasons (issue 22)', async () => {
+    const readings = { smActive: 0.5, gpuUtil: 0.4, fbUsedBytes: 2 * 2 ** 30, fbTotalBytes: 16 * 2 ** 30, gpuTempC: 70, memTempC: null, clockEventReasons: 0x48, eccDbeVolatileTotal: 1, retiredPagesPending: 1 };
+    render(<App api={historyApi([focusGpu({ readings, substitutes: { grEngineActive: 'gpuUtil' }, approximate: ['fbTotalBytes'] })])} />);
+    await screen.findAllByTestId('focus-chart');
+    const row = (field: string) => screen.getAllByTestId('metric-row').find((r) => r.dataset.field === field)!;
+    const now = (field: string) => row(field).querySelector('[data-testid="metric-now"]')!.textContent;
+    // GR is shown with NVML's value and says so; the reading itself stays absent.
+    expect(now('grEngineActive')).toBe('40%');
+    expect(row('grEngineActive').querySelector('[data-testid="substitute-mark"]')!.textContent).toContain('GPU utilization (NVML) standing in');
+    expect(row('smActive').querySelector('[data-testid="substitute-mark"]')).toBeNull();
+    expect(now('fbUsedBytes')).toBe('2.0 GiB / ≈16.0 GiB (13%)');
+    expect(now('fbTotalBytes')).toBe('≈16.0 GiB');
+    expect(now('clockEventReasons')).toBe('HW slowdown, HW thermal slowdown');
+    expect(now('eccDbeVolatileTotal')).toBe('1');
+    expect(now('retiredPagesPending')).toBe('1');
+    // Memory temperature null (not supported on GDDR) is not a row.
+    expect(screen.getAllByTestId('metric-row').map((r) => r.dataset.field)).not.toContain('memTempC');
+  });
+
+  it('shows no mark where GR is the engine counter itself', async () => {
+    render(<App api={historyApi([focusGpu({ readings: { smActive: 0.5, grEngineActive: 0.6, gpuUtil: 0.4 } })])} />);
+    await screen.findAllByTestId('focus-chart');
+    const gr = screen.getAllByTestId('metric-row').find((r) => r.dataset.field === 'grEngineActive')!;
+    expect(gr.querySelector('[data-testid="metric-now"]')!.textContent).toBe('60%');
+    expect(gr.querySelector('[data-testid="substitute-mark"]')).toBeNull();
+  });
+
   it('draws a chart per provided group with the history, and appends new scrapes only once', async () => {
     const api = historyApi([focusGpu()]);
     render(<App api={api} />);

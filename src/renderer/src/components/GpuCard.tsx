@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { GpuSnapshot } from '../../../shared/gpu';
+import { isApproximate, type GpuSnapshot } from '../../../shared/gpu';
 import type { Spark } from '../state/fleet-store';
 import { navigate } from '../navigation';
 import { Sparkline } from './Sparkline';
@@ -22,6 +22,15 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
   const name = gpu.migInstance ? `GPU ${gpu.gpuIndex ?? '?'} / GI ${gpu.migInstance.id}` : `GPU ${gpu.gpuIndex ?? '?'}`;
   const total = typeof r.fbTotalBytes === 'number' ? r.fbTotalBytes : null;
   const reasons = gpu.health.reasons.map((x) => `${x.state}: ${x.message}`).join('\n');
+  // The score's GR input is NVML's GPU utilization when the exporter serves no GR counter.
+  const grStandIn = gpu.substitutes?.grEngineActive !== undefined;
+  const utilTitle = [
+    lowerBound ? `Lower bound: missing ${gpu.realUtilMissing.join(', ')}` : 'Real utilization (ai preset)',
+    grStandIn ? 'GR input: NVML GPU utilization standing in (no graphics-engine-active counter)' : null,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const approxTotal = isApproximate(gpu, 'fbTotalBytes') ? '≈' : '';
   const v = spark?.values;
   return (
     <article
@@ -50,10 +59,15 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
         <span
           className={`real-util ${usageClass(gpu.realUtil)}`}
           data-testid="real-util"
-          title={lowerBound ? `Lower bound: missing ${gpu.realUtilMissing.join(', ')}` : 'Real utilization (ai preset)'}
+          title={utilTitle}
         >
           {lowerBound ? '≥' : ''}
           {percentValue(gpu.realUtil)}
+          {grStandIn ? (
+            <sup className="substitute-mark" data-testid="gr-substitute" aria-label="GR from NVML GPU utilization">
+              *
+            </sup>
+          ) : null}
         </span>
         <span className={`class-chip bottleneck-${gpu.class.bottleneck}`} data-testid="gpu-class" title={gpu.class.label}>
           {gpu.class.label}
@@ -84,7 +98,7 @@ function GpuCardView({ gpu, spark }: GpuCardProps) {
         <Metric label="Temp" value={celsius(r.gpuTempC)}>
           <Sparkline label="temperature" min={20} max={110} series={[{ values: v?.gpuTempC ?? [], color: COLORS.temp }]} />
         </Metric>
-        <Metric label="Memory" value={total ? `${gibNumber(r.fbUsedBytes)} / ${gib(total)}` : gib(r.fbUsedBytes)}>
+        <Metric label="Memory" value={total ? `${gibNumber(r.fbUsedBytes)} / ${approxTotal}${gib(total)}` : gib(r.fbUsedBytes)}>
           <Sparkline label="memory used" min={0} max={total ?? undefined} series={[{ values: v?.fbUsedBytes ?? [], color: COLORS.mem }]} />
         </Metric>
       </div>

@@ -2,13 +2,13 @@
 // means something, and a trend sparkline for the fields kept in history.
 import { memo } from 'react';
 import { HISTORY_FIELDS, type HistoryField } from '../../../../shared/api';
-import type { GpuSnapshot } from '../../../../shared/gpu';
+import { grReading, isApproximate, type GpuSnapshot } from '../../../../shared/gpu';
 import { Sparkline } from '../../components/Sparkline';
 import { usageClass } from '../../components/format';
 import { barFraction, fieldLabel, formatValue, powerClass, readingOf, yRange, type ViewField } from '../field-format';
 import type { SeriesBuffer } from '../live-history';
 import { FIELD_COLORS } from '../palette';
-import { presentGroups } from './metric-groups';
+import { presentGroups, shownValue } from './metric-groups';
 
 /** Points in a table sparkline: the newest two minutes at the demo's 2 s interval. */
 const TREND_POINTS = 60;
@@ -19,13 +19,16 @@ function isHistoryField(field: ViewField): field is HistoryField {
 
 /** The "now" cell: memory against the total and power against the limit, as DCGM.md §9 asks. */
 function nowText(field: ViewField, gpu: GpuSnapshot): string {
-  const value = readingOf(gpu, field);
+  const value = shownValue(gpu, field);
   const text = formatValue(field, value);
   if (field === 'realUtil' && gpu.realUtilMissing.length > 0 && value !== null) return `≥${text}`;
+  // ≈: a total estimated as used + free (the exporter serves no reserved size).
+  const approx = isApproximate(gpu, 'fbTotalBytes') ? '≈' : '';
+  if (field === 'fbTotalBytes') return `${approx}${text}`;
   if (field === 'fbUsedBytes') {
     const total = readingOf(gpu, 'fbTotalBytes');
     const share = barFraction(field, value, gpu.readings);
-    if (total !== null && share !== null) return `${text} / ${formatValue('fbTotalBytes', total)} (${Math.round(share * 100)}%)`;
+    if (total !== null && share !== null) return `${text} / ${approx}${formatValue('fbTotalBytes', total)} (${Math.round(share * 100)}%)`;
   }
   if (field === 'powerWatts') {
     const limit = readingOf(gpu, 'powerLimitWatts');
@@ -47,14 +50,29 @@ function MetricBar({ label, fraction, tone }: { label: string; fraction: number;
   );
 }
 
+/** The mark on a row whose value stands in for the field (GR from NVML's GPU utilization). */
+function SubstituteMark({ gpu, field }: { gpu: GpuSnapshot; field: ViewField }) {
+  const from = field === 'grEngineActive' ? grReading(gpu).from : null;
+  if (!from) return null;
+  return (
+    <span className="substitute-mark" data-testid="substitute-mark" title={`The exporter serves no ${fieldLabel(field).toLowerCase()} counter: this is ${fieldLabel(from)} standing in, as in the score`}>
+      {' '}
+      ({fieldLabel(from)} standing in)
+    </span>
+  );
+}
+
 function MetricRow({ field, gpu, history }: { field: ViewField; gpu: GpuSnapshot; history: SeriesBuffer | undefined }) {
   const label = fieldLabel(field);
-  const fraction = barFraction(field, readingOf(gpu, field), gpu.readings);
+  const fraction = barFraction(field, shownValue(gpu, field), gpu.readings);
   const trend = isHistoryField(field) ? history?.values[field] : undefined;
   const range = isHistoryField(field) ? yRange(field, gpu) : {};
   return (
     <tr data-testid="metric-row" data-field={field}>
-      <th scope="row">{label}</th>
+      <th scope="row">
+        {label}
+        <SubstituteMark gpu={gpu} field={field} />
+      </th>
       <td className="focus-now" data-testid="metric-now">
         {nowText(field, gpu)}
       </td>
