@@ -17,6 +17,7 @@ const SAMPLES = join(ROOT, '..', 'shared', 'dcgm-exporter-samples');
 const H100 = join(SAMPLES, 'nvidia-aicr_8x-h100_k8s-pod-labels_subset.prom');
 const L4 = join(SAMPLES, 'cncf-kops-v1.35_nvidia-l4_full-scrape.prom');
 const L40S = join(SAMPLES, 'cncf-upcloud-v1.35_nvidia-l40s_full-scrape.prom');
+const FIXTURES = join(ROOT, 'test', 'dcgm', 'fixtures');
 
 const BROKEN = [
   '# HELP gpu_jobs Jobs per GPU.',
@@ -236,4 +237,23 @@ describe('file inspector in Chromium against gpu-pulse serve', () => {
     expect(await page.getByTestId('series-row').count()).toBeLessThan(100);
     await page.screenshot({ path: join(RESULTS, 'inspector-large.png') });
   }, 300_000);
+
+  it('reads a CRLF capture (issue 22): clock event reasons by name, GR stand-in and estimated total marked', async () => {
+    const crlf = readFileSync(join(FIXTURES, 'exporter-2x-help-first-t4.prom'), 'utf8').replace(/\n/g, '\r\n');
+    await page.goto(`${serve.urls[0]}/#/inspector`);
+    const id = await openedId(page, () => dropFile(page, 't4-windows.prom', Buffer.from(crlf)));
+    await untilDone(page, id);
+    const card = page.locator('[data-testid="inspection"] [data-testid="gpu-card"]');
+    await card.first().waitFor();
+    expect(await card.count()).toBe(1);
+    expect(await card.getAttribute('data-health')).toBe('CRIT');
+    expect(await page.getByTestId('inspector-clock-reasons').textContent()).toBe('GPU idle, HW slowdown');
+    expect(await page.getByTestId('inspector-gr').textContent()).toBe('40% (NVML GPU utilization standing in)');
+    expect(await card.getByTestId('gr-substitute').count()).toBe(1);
+    expect(await card.textContent()).toContain('/ ≈14.6 GiB');
+    await page.screenshot({ path: join(RESULTS, 'inspector-issue22-t4-crlf.png'), fullPage: true });
+    // The tolerated line ends are listed as a warning.
+    await page.getByTestId('inspector-tab-problems').click();
+    expect(await page.locator('body').textContent()).toContain('lines end with CRLF');
+  });
 });
