@@ -75,4 +75,22 @@ describe('parseTargetsFile', () => {
     await expect(parseTargetsFile(file('broken.json', '[{'))).rejects.toThrow(/invalid JSON/);
     await expect(parseTargetsFile(join(dir, 'missing.txt'))).rejects.toThrow(/cannot read \(ENOENT\)/);
   });
+
+  it('names the line of the entry at fault in file_sd JSON and YAML', async () => {
+    const json = file('lines.json', '[\n  {"targets": ["a:9400"]},\n  {"targets": ["b:9400",\n               "http://c:9400"]}\n]\n');
+    await expect(parseTargetsFile(json)).rejects.toThrow(/lines\.json:4: entry 2: file_sd targets are host:port/);
+    const shape = file('shape.json', '[\n  {"targets": ["a:9400"]},\n  {"targets": "b:9400"}\n]\n');
+    await expect(parseTargetsFile(shape)).rejects.toThrow(/shape\.json:3: not a file_sd target list \(1\.targets/);
+    const syntax = file('syntax.json', '[\n  {"targets": ["a:9400"]},\n  {"targets": ["b:9400"],}\n]\n');
+    await expect(parseTargetsFile(syntax)).rejects.toThrow(/syntax\.json:3: invalid JSON/);
+    const truncated = file('truncated.json', '[\n  {"targets": ["a:9400"]},\n  {"targets": [\n');
+    await expect(parseTargetsFile(truncated)).rejects.toThrow(/truncated\.json:3: invalid JSON/);
+    const scheme = file('scheme.yml', '- targets: [a:1]\n- targets: [b:1]\n  labels:\n    job: x\n    __scheme__: ftp\n');
+    await expect(parseTargetsFile(scheme)).rejects.toThrow(/scheme\.yml:5: entry 2: __scheme__ must be http or https/);
+    const yamlSyntax = file('syntax.yaml', '- targets: [a:1]\n- targets: [b:1\n  labels: {job: x}\n');
+    const error = await parseTargetsFile(yamlSyntax).catch((e: TargetsFileError) => e);
+    expect(error).toBeInstanceOf(TargetsFileError);
+    expect((error as TargetsFileError).line).toBeGreaterThanOrEqual(2);
+    expect((error as TargetsFileError).message).toMatch(/^.*syntax\.yaml:\d+: invalid YAML/);
+  });
 });
