@@ -28,6 +28,16 @@ const SecretInputSchema = z.union([z.string().min(1).max(10_000), z.object({ sec
 
 const FilePathSchema = z.string().min(1).max(4096);
 
+const TargetAuthRequestSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }).strict(),
+  z.object({ kind: z.literal('basic'), username: z.string().min(1).max(500), password: SecretInputSchema.optional() }).strict(),
+  z.object({ kind: z.literal('bearer'), token: SecretInputSchema.optional() }).strict(),
+]);
+
+const TargetTlsRequestSchema = z
+  .object({ caFile: FilePathSchema.optional(), certFile: FilePathSchema.optional(), keyFile: FilePathSchema.optional(), insecureSkipVerify: z.boolean().optional() })
+  .strict();
+
 export const AddTargetRequestSchema = z
   .object({
     kind: z.enum(['exporter', 'prometheus']).optional(),
@@ -37,20 +47,27 @@ export const AddTargetRequestSchema = z
     group: z.string().trim().max(200).optional(),
     intervalMs: z.number().int().min(1000).max(3_600_000).optional(),
     timeoutMs: z.number().int().min(100).max(600_000).optional(),
-    auth: z
-      .discriminatedUnion('kind', [
-        z.object({ kind: z.literal('none') }).strict(),
-        z.object({ kind: z.literal('basic'), username: z.string().min(1).max(500), password: SecretInputSchema.optional() }).strict(),
-        z.object({ kind: z.literal('bearer'), token: SecretInputSchema.optional() }).strict(),
-      ])
-      .optional(),
-    tls: z
-      .object({ caFile: FilePathSchema.optional(), certFile: FilePathSchema.optional(), keyFile: FilePathSchema.optional(), insecureSkipVerify: z.boolean().optional() })
-      .strict()
-      .optional(),
+    auth: TargetAuthRequestSchema.optional(),
+    tls: TargetTlsRequestSchema.optional(),
     headers: z.record(z.string().max(200), z.string().max(4000)).optional(),
   })
   .strict();
+
+export const AddSourceRequestSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('targets-file'), path: FilePathSchema, intervalMs: z.number().int().min(1000).max(3_600_000).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('prometheus-discovery'),
+      url: HttpUrlSchema,
+      job: z.string().trim().min(1).max(500).optional(),
+      intervalMs: z.number().int().min(1000).max(3_600_000).optional(),
+      timeoutMs: z.number().int().min(100).max(600_000).optional(),
+      auth: TargetAuthRequestSchema.optional(),
+      tls: TargetTlsRequestSchema.optional(),
+      headers: z.record(z.string().max(200), z.string().max(4000)).optional(),
+    })
+    .strict(),
+]);
 
 export const HistoryRequestSchema = z
   .object({
@@ -78,6 +95,9 @@ export const REQUEST_ARG_SCHEMAS = {
   setPinned: z.tuple([TargetId, z.boolean()]),
   updateTarget: z.tuple([TargetId, AddTargetRequestSchema]),
   testTarget: z.tuple([AddTargetRequestSchema]),
+  getSources: z.tuple([]),
+  addSource: z.tuple([AddSourceRequestSchema]),
+  removeSource: z.tuple([z.string().min(1).max(200)]),
   getNodeExtras: z.tuple([z.string().min(1).max(MAX_LABEL_CHARS)]),
   setNotifications: z.tuple([z.boolean()]),
   openReplay: z.tuple([FilePath]),

@@ -44,7 +44,52 @@ export interface TargetInfo {
   /** Basic-auth user name (never the password). */
   username: string | null;
   tls: TargetTlsRequest | null;
+  /** Id of the source that lists this target (a targets file, a discovery): edit it there. */
+  source?: string;
 }
+
+/**
+ * Where targets come from: a targets file followed as it changes, a Prometheus whose targets are
+ * discovered, a Prometheus read as a source, or static targets (added in the app or given on the
+ * command line).
+ */
+export type SourceKind = 'targets-file' | 'prometheus-discovery' | 'prometheus' | 'static';
+
+export interface SourceInfo {
+  id: string;
+  kind: SourceKind;
+  /** The file path, the server URL, or where static targets are kept ("settings", "command line"). */
+  location: string;
+  /** Discovery: the scrape job adopted, null for every target serving DCGM metrics. Prometheus source: its selector. */
+  detail: string | null;
+  /** Unix ms of the last successful load (file read, targets API answer, Prometheus poll). */
+  lastLoadAt: number | null;
+  /** Targets the source yields now (a Prometheus source: the nodes it reads). */
+  targetCount: number;
+  /** Why the last load failed, `FILE:LINE: reason` when a file is at fault; the last good list stays in force. */
+  lastError: string | null;
+  /** Added in the app and saved; command-line and built-in sources cannot be removed from the UI. */
+  removable: boolean;
+}
+
+export type AddSourceRequest =
+  | {
+      kind: 'targets-file';
+      /** Desktop only: a path on this machine. */
+      path: string;
+      intervalMs?: number;
+    }
+  | {
+      kind: 'prometheus-discovery';
+      url: string;
+      /** Scrape job whose targets are adopted; absent: every target serving DCGM metrics. */
+      job?: string;
+      intervalMs?: number;
+      timeoutMs?: number;
+      auth?: TargetAuthRequest;
+      tls?: TargetTlsRequest;
+      headers?: Record<string, string>;
+    };
 
 /** Fields kept in history (ring buffers cost memory per GPU and field, so not every reading). */
 export const HISTORY_FIELDS = [
@@ -314,6 +359,8 @@ export interface Tick {
   recording?: RecordingStatus | null;
   /** Present when the replay changed: its status, or null when it closed. */
   replay?: ReplayStatus | null;
+  /** Present when a source loaded, failed or was added or removed: every source. */
+  sources?: SourceInfo[];
 }
 
 export interface PulseRequests {
@@ -326,6 +373,12 @@ export interface PulseRequests {
   setPinned(targetId: string, pinned: boolean): Promise<TargetInfo>;
   updateTarget(id: string, req: AddTargetRequest): Promise<TargetInfo>;
   testTarget(req: AddTargetRequest): Promise<TargetTestResult>;
+  /** Every configured source of targets with its last load and error (GET /api/sources). */
+  getSources(): Promise<SourceInfo[]>;
+  /** Adds and saves a source; rejects when its first load fails (with the reason). */
+  addSource(req: AddSourceRequest): Promise<SourceInfo>;
+  /** Removes a saved source and the targets it yields. */
+  removeSource(id: string): Promise<void>;
   /** NvLink, NvSwitch and CPU entities of a node: shown beside its GPUs, never as GPUs. */
   getNodeExtras(node: string): Promise<NodeExtra[]>;
   setNotifications(enabled: boolean): Promise<void>;
@@ -391,6 +444,9 @@ export const PULSE_REQUEST_METHODS = [
   'setPinned',
   'updateTarget',
   'testTarget',
+  'getSources',
+  'addSource',
+  'removeSource',
   'getNodeExtras',
   'setNotifications',
   'openReplay',

@@ -2,6 +2,7 @@
 // drives scrape -> parse -> translate/compute -> history -> publish, and batches the changes
 // into ticks. It never imports electron; the desktop app and serve mode both compose it.
 import type {
+  AddSourceRequest,
   AddTargetRequest,
   AppInfo,
   HistoryRequest,
@@ -21,6 +22,7 @@ import type {
   ReplayControl,
   StartRecordingRequest,
   ReplayStatus,
+  SourceInfo,
   TargetTestResult,
   Tick,
 } from '../../shared/api';
@@ -50,6 +52,8 @@ import { tmpdir } from 'node:os';
 import { AppActions } from './export/app-actions';
 import { maskUrlCredentials, prepareTargetRequest, type NamedSecrets, type PreparedTargetRequest } from './fleet/target-request';
 import { parseScrapeBody } from './fleet/scrape-limits';
+import { SourceRegistry, type SourceRegistryOptions } from './fleet/source-registry';
+import type { SourceConfig } from './fleet/source-config';
 
 export const DEMO_INTERVAL_MS = 2_000;
 const RUN_NOW_FLEET_SIZE = 50;
@@ -67,6 +71,10 @@ export interface PulseServiceOptions {
   demo: 'auto' | 'on' | 'off';
   /** Targets given on the command line: scraped but not persisted. */
   extraTargets?: TargetConfig[];
+  /** Targets files and discoveries given on the command line: followed but not persisted. */
+  extraSources?: SourceConfig[];
+  /** Tests shorten the sources' re-read periods. */
+  sourceTiming?: SourceRegistryOptions['timing'];
   startDemoFleet?: () => Promise<DemoFleetHandle>;
   /** Resolves the secret references in target auth (safeStorage in the app, env/file in serve). */
   secrets?: SecretStore;
@@ -90,6 +98,8 @@ interface TargetRuntime {
   demo: boolean;
   replay: boolean;
   persisted: boolean;
+  /** The source (targets file, discovery) that lists this target; null for static targets. */
+  source: string | null;
   pipeline: ReturnType<typeof createDcgmPipeline>;
   /** Prometheus sources: the server client and one pipeline per scraped instance (counter state). */
   prometheus: { source: PrometheusSource | null; pipelines: Map<string, DcgmPipeline>; backfilledFrom: Map<string, number> } | null;
@@ -122,6 +132,7 @@ export class PulseService implements PulseBackend {
   private started = false;
   readonly inspector: Inspector;
   private readonly actions: AppActions;
+  private readonly sources: SourceRegistry;
 
   constructor(private readonly opts: PulseServiceOptions) {
     this.now = opts.now ?? Date.now;
@@ -161,6 +172,22 @@ export class PulseService implements PulseBackend {
       dataDir: opts.dataDir ?? join(tmpdir(), 'gpu-pulse'),
       now: this.now,
     });
+    this.sources = new SourceRegistry({
+      sink: {
+        add: (config, source) => this.addRuntime(config, { persisted: false, demo: false, source }),
+        update: (config) => this.updateSourcedRuntime(config),
+        remove: (id) => {
+          const runtime = this.targets.get(id);
+          if (runtime) this.removeRuntime(runtime);
+        },
+      },
+      secrets: this.secrets,
+      save: (sources) => this.opts.settings.update((s) => ({ ...s, sources })),
+      onChange: () => this.queueSources(),
+      allowFileSources: opts.mode === 'desktop',
+      timing: opts.sourceTiming,
+      now: this.now,
+    });
     this.scheduler = new ScrapeScheduler({
       concurrency: opts.concurrency ?? 64,
       jitterRatio: 0.1,
@@ -175,7 +202,8 @@ export class PulseService implements PulseBackend {
     const configured = this.opts.settings.load().targets;
     for (const config of configured) this.addRuntime(config, { persisted: true, demo: false });
     for (const config of this.opts.extraTargets ?? []) this.addRuntime(config, { persisted: false, demo: false });
-    const wantDemo = this.opts.demo === 'on' || (this.opts.demo === 'auto' && this.targets.size === 0);
+    await this.sources.start(this.opts.settings.load().sources, this.opts.extraSources ?? []);
+    const wantDemo = this.opts.demo === 'on' || (this.opts.demo === 'auto' && this.targets.size === 0 && this.sources.size === 0);
     if (wantDemo) await this.startDemo();
     this.scheduler.start();
     this.staleTimer = setInterval(() => this.publishStateChanges(), 1000);
@@ -184,6 +212,7 @@ export class PulseService implements PulseBackend {
 
   async stop(): Promise<void> {
     this.started = false;
+    await this.sources.stop();
     await this.scheduler.stop();
     if (this.staleTimer) clearInterval(this.staleTimer);
     if (this.recordingTimer) clearInterval(this.recordingTimer);
@@ -241,6 +270,7 @@ export class PulseService implements PulseBackend {
   async removeTarget(id: string): Promise<void> {
     const runtime = this.targets.get(id);
     if (!runtime) throw new Error(`no target with id ${id}`);
+    if (runtime.source) throw new Error(`${runtime.config.url} is listed by a source (${runtime.source}); remove it there`);
     this.removeRuntime(runtime);
     if (runtime.persisted) this.persistTargets();
   }
@@ -249,6 +279,7 @@ export class PulseService implements PulseBackend {
     const runtime = this.targets.get(id);
     if (!runtime) throw new Error(`no target with id ${id}`);
     if (runtime.demo || runtime.replay) throw new Error(`${runtime.demo ? 'demo' : 'replay'} targets cannot be edited; add your own target instead`);
+    if (runtime.source) throw new Error(`${runtime.config.url} is listed by a source (${runtime.source}); edit it there`);
     const config = await toStoredTarget(targetInput(id, this.prepare(req, runtime.config), runtime.config), this.secrets);
     const urlChanged = config.url !== runtime.config.url;
     runtime.config = config;
@@ -285,6 +316,28 @@ export class PulseService implements PulseBackend {
   /** A front end's request: named secrets resolved, URL credentials and credential headers set apart. */
   private prepare(req: AddTargetRequest, previous: TargetConfig | null): PreparedTargetRequest {
     return prepareTargetRequest(req, { named: this.opts.namedSecrets ?? {}, previous });
+  }
+
+  // ---- sources (fleet/source-registry) ----
+
+  async getSources(): Promise<SourceInfo[]> {
+    return this.sources.describe([...this.targets.values()].map((t) => ({ info: this.targetInfo(t), saved: t.persisted })));
+  }
+
+  async addSource(req: AddSourceRequest): Promise<SourceInfo> {
+    const info = await this.sources.add(req);
+    // Like a first target, a first source replaces the demo fleet.
+    if (this.opts.demo === 'auto') await this.stopDemo();
+    return info;
+  }
+
+  removeSource(id: string): Promise<void> {
+    return this.sources.remove(id);
+  }
+
+  private queueSources(): void {
+    this.pending.sources = true;
+    this.scheduleFlush();
   }
 
   async getNodeExtras(node: string): Promise<NodeExtra[]> {
@@ -576,6 +629,7 @@ export class PulseService implements PulseBackend {
       authKind: config.auth.kind,
       username: config.auth.kind === 'basic' ? config.auth.username : null,
       tls: config.tls ?? null,
+      source: runtime.source ?? undefined,
     };
   }
 
@@ -696,7 +750,7 @@ export class PulseService implements PulseBackend {
 
   // ---- targets ----
 
-  private addRuntime(config: TargetConfig, flags: { persisted: boolean; demo: boolean; replay?: { fallbackNode: string } }): TargetRuntime {
+  private addRuntime(config: TargetConfig, flags: { persisted: boolean; demo: boolean; replay?: { fallbackNode: string }; source?: string }): TargetRuntime {
     const runtime: TargetRuntime = {
       config,
       fallbackNode: flags.replay?.fallbackNode ?? new URL(config.url).host,
@@ -704,6 +758,7 @@ export class PulseService implements PulseBackend {
       replay: flags.replay !== undefined,
       prometheus: config.kind === 'prometheus' ? { source: null, pipelines: new Map(), backfilledFrom: new Map() } : null,
       persisted: flags.persisted,
+      source: flags.source ?? null,
       pipeline: createDcgmPipeline(),
       gpuKeys: new Set(),
       nodes: [],
@@ -717,6 +772,16 @@ export class PulseService implements PulseBackend {
     if (!runtime.replay) this.scheduler.upsert(config, { runNow: this.targets.size <= RUN_NOW_FLEET_SIZE });
     this.queueTarget(runtime);
     return runtime;
+  }
+
+  /** A source changed a target's settings (same id, so same URL): its history and schedule stay. */
+  private updateSourcedRuntime(config: TargetConfig): void {
+    const runtime = this.targets.get(config.id);
+    if (!runtime) return;
+    runtime.config = { ...config, pinned: runtime.config.pinned };
+    this.states.upsert(config.id, config.intervalMs);
+    this.scheduler.upsert(runtime.config);
+    this.queueTarget(runtime);
   }
 
   private removeRuntime(runtime: TargetRuntime): void {
@@ -796,6 +861,7 @@ export class PulseService implements PulseBackend {
     if (pending.showInspection) tick.showInspection = pending.showInspection;
     if (pending.replay) tick.replay = this.replayStatus();
     if (pending.recording) tick.recording = this.actions.status();
+    if (pending.sources) tick.sources = this.sources.describe([...this.targets.values()].map((t) => ({ info: t.published ?? this.targetInfo(t), saved: t.persisted })));
     for (const listener of this.listeners) {
       try {
         listener(tick);
@@ -816,6 +882,7 @@ function emptyPending() {
     showInspection: null as string | null,
     replay: false,
     recording: false,
+    sources: false,
   };
 }
 

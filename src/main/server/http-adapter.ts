@@ -62,6 +62,7 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     }
     if (req.method === 'GET' && path === '/api/targets') return sendJson(res, 200, await opts.service.getTargets());
     if (req.method === 'GET' && path === '/api/gpus') return sendJson(res, 200, await opts.service.getGpus());
+    if (req.method === 'GET' && path === '/api/sources') return sendJson(res, 200, await opts.service.getSources());
     if (req.method === 'GET' && path === '/api/events') return openEventStream(req, res);
     if (path === HTTP_WATCH_PATH) {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST {"stream": <id from the hello event>, "keys": [...]}' });

@@ -7,6 +7,7 @@ import { PulseService, makeTargetConfig } from '../core/service';
 import { fileSettingsStore } from '../core/settings/file-store';
 import { startDemoFleet } from '../core/sources/demo';
 import type { TargetConfig } from '../core/fleet/targets';
+import type { SourceConfig } from '../core/fleet/source-config';
 import { startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
 import { createPulseMetrics } from '../core/export/metrics-registry';
 import { createFileAccessPolicy } from '../core/file-access';
@@ -18,6 +19,8 @@ export interface ServeOptions {
   port: number;
   demo: boolean;
   targets: TargetConfig[];
+  /** Targets files and Prometheus discoveries followed while serving (not saved). */
+  sources?: SourceConfig[];
   /** A recording to replay at start (gpu-pulse record output or a dcgmi dmon capture). */
   replay?: string;
   configDir: string;
@@ -64,6 +67,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     settings,
     demo: opts.demo ? 'on' : 'off',
     extraTargets: opts.targets,
+    extraSources: opts.sources,
     dataDir: opts.configDir,
     namedSecrets: opts.namedSecrets,
     startDemoFleet: () => startDemoFleet({ instances: 4, basePort: 0, gpus: 8, hostnamePrefix: 'demo-node-' }),

@@ -2,7 +2,9 @@ import type { CliIo } from '../io';
 import { parseCommandArgs } from '../args';
 import { startServe, targetsFromUrls } from '../../server/serve';
 import { defaultConfigDir } from '../../core/settings/file-store';
+import { resolve } from 'node:path';
 import { parseTargetsFile } from '../../core/fleet/targets';
+import { SourceConfigSchema, type SourceConfig } from '../../core/fleet/source-config';
 import { makeTargetConfig } from '../../core/service';
 import { parseSelector } from '../../core/sources/prometheus';
 import { parseNamedSecret } from '../../core/fleet/target-request';
@@ -18,8 +20,15 @@ Options:
   --port N             port to listen on, 0 for a free one (default 8484)
   --demo               also run the built-in demo fleet (4 simulated nodes, 8 GPUs each)
   --target URL         scrape this dcgm-exporter URL (repeatable; not saved)
-  --targets-file FILE  scrape the URLs in FILE: one per line, or a Prometheus file_sd JSON/YAML list
-  --interval SECONDS   poll interval for --target and --targets-file (default 15)
+  --targets-file FILE  scrape the URLs in FILE: one per line, or a Prometheus file_sd JSON/YAML list;
+                       re-read when it changes and every 5 minutes (repeatable)
+  --discover-prometheus URL
+                       scrape directly the exporters this Prometheus scrapes, followed every minute
+                       (repeatable): those of --discover-job, or else every one serving DCGM metrics
+  --discover-job NAME  with --discover-prometheus: adopt the targets of this scrape job
+  --discover-username USER, --discover-password-file FILE, --discover-bearer-token-file FILE
+                       with --discover-prometheus: credentials for the Prometheus API (read from files)
+  --interval SECONDS   poll interval for --target, --targets-file and discovered targets (default 15)
   --replay FILE        replay a recording (gpu-pulse record output, .gz, or a dcgmi dmon capture)
   --prometheus URL     read the GPUs a Prometheus server scrapes (repeatable; polled every --interval)
   --selector SEL       with --prometheus: label matchers, e.g. '{cluster="a100-pool"}'
@@ -43,7 +52,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     port: { type: 'string', default: '8484' },
     demo: { type: 'boolean', default: false },
     target: { type: 'string', multiple: true, default: [] },
-    'targets-file': { type: 'string' },
+    'targets-file': { type: 'string', multiple: true, default: [] },
+    'discover-prometheus': { type: 'string', multiple: true, default: [] },
+    'discover-job': { type: 'string' },
+    'discover-username': { type: 'string' },
+    'discover-password-file': { type: 'string' },
+    'discover-bearer-token-file': { type: 'string' },
     interval: { type: 'string' },
     replay: { type: 'string' },
     prometheus: { type: 'string', multiple: true, default: [] },
@@ -82,14 +96,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 2;
     }
   }
-  if (values['targets-file']) {
+  const sources: SourceConfig[] = [];
+  for (const [i, file] of (values['targets-file'] ?? []).entries()) {
+    const path = resolve(io.cwd, file);
     try {
-      const fromFile = await parseTargetsFile(values['targets-file'], { intervalMs });
-      targets.push(...fromFile);
+      // A file that cannot be read at start is most likely a typing error: say so now. Later
+      // bad edits keep the last good list while serving.
+      await parseTargetsFile(path, { intervalMs });
     } catch (err) {
       io.stderr(`gpu-pulse serve: ${(err as Error).message}\n`);
       return 2;
     }
+    sources.push(SourceConfigSchema.parse({ id: `file-${i}`, kind: 'targets-file', path, intervalMs }));
   }
   const namedSecrets: Record<string, SecretRef> = {};
   for (const spec of values.secret ?? []) {
@@ -116,11 +134,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     if (!token) return usageError(`--token-file: ${values['token-file']} is empty`);
   }
+  const discovery = discoverySources(values, intervalMs, io.cwd);
+  if ('error' in discovery) return usageError(discovery.error);
+  sources.push(...discovery.sources);
   const running = await startServe({
     host: values.host!,
     port,
     demo: values.demo!,
     targets,
+    sources,
     replay: values.replay,
     configDir: values['config-dir'] ?? defaultConfigDir(),
     token,
@@ -139,6 +161,41 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   });
   await running.close();
   return 0;
+}
+
+interface DiscoveryFlags {
+  'discover-prometheus'?: string[];
+  'discover-job'?: string;
+  'discover-username'?: string;
+  'discover-password-file'?: string;
+  'discover-bearer-token-file'?: string;
+}
+
+/** --discover-* flags -> discovery sources; secrets stay in their files (read at each connection). */
+function discoverySources(values: DiscoveryFlags, intervalMs: number | undefined, cwd: string): { sources: SourceConfig[] } | { error: string } {
+  const urls = values['discover-prometheus'] ?? [];
+  const username = values['discover-username'];
+  const passwordFile = values['discover-password-file'];
+  const tokenFile = values['discover-bearer-token-file'];
+  if (urls.length === 0) {
+    const stray = (['discover-job', 'discover-username', 'discover-password-file', 'discover-bearer-token-file'] as const).find((f) => values[f] !== undefined);
+    return stray ? { error: `--${stray} goes with --discover-prometheus URL` } : { sources: [] };
+  }
+  if ((username === undefined) !== (passwordFile === undefined)) return { error: '--discover-username and --discover-password-file go together' };
+  if (tokenFile !== undefined && username !== undefined) return { error: 'give either basic auth or --discover-bearer-token-file, not both' };
+  const auth =
+    username !== undefined
+      ? { kind: 'basic', username, password: { file: resolve(cwd, passwordFile!) } }
+      : tokenFile !== undefined
+        ? { kind: 'bearer', token: { file: resolve(cwd, tokenFile) } }
+        : { kind: 'none' };
+  const sources: SourceConfig[] = [];
+  for (const [i, url] of urls.entries()) {
+    const parsed = SourceConfigSchema.safeParse({ id: `discovery-${i}`, kind: 'prometheus-discovery', url, job: values['discover-job'], intervalMs, auth });
+    if (!parsed.success) return { error: `--discover-prometheus ${url}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+    sources.push(parsed.data);
+  }
+  return { sources };
 }
 
 declare const __GPU_PULSE_VERSION__: string;

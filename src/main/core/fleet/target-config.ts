@@ -8,7 +8,7 @@ export const DEFAULT_INTERVAL_MS = 15_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const EXPORTER_DEFAULT_COLLECT_INTERVAL_MS = 30_000;
 
-const httpUrl = z.string().refine((value) => {
+export const httpUrl = z.string().refine((value) => {
   try {
     const { protocol } = new URL(value);
     return protocol === 'http:' || protocol === 'https:';

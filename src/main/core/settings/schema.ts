@@ -2,19 +2,22 @@
 // backs electron-store in the app and the JSON file in serve mode.
 import { z } from 'zod';
 import { TargetConfigSchema } from '../fleet/targets';
+import { SourceConfigSchema } from '../fleet/source-config';
 
 export const SETTINGS_VERSION = 1;
 
 export const SettingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION),
   targets: z.array(TargetConfigSchema).default([]),
+  /** Targets files and Prometheus discoveries added in the app (command-line ones are not saved). */
+  sources: z.array(SourceConfigSchema).default([]),
   notifications: z.boolean().default(true),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
 export function defaultSettings(): Settings {
-  return { version: SETTINGS_VERSION, targets: [], notifications: true };
+  return { version: SETTINGS_VERSION, targets: [], sources: [], notifications: true };
 }
 
 /** Bring an older settings object up to the current version; unknown versions are rejected. */
