@@ -207,3 +207,77 @@ export function ingestBatches(
 ): GpuSnapshot[] {
   return batches.flatMap((b) => pipeline.ingest(b.families, { sourceId, fallbackNode: b.fallbackNode, observedAt: b.observedAt }).gpus);
 }
+
+export const VICTORIA_METRICS_BIN = '/usr/bin/victoria-metrics';
+
+export interface VictoriaMetricsHandle {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  log(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Debian's single-node VictoriaMetrics on loopback with a temporary data folder, scraping what
+ * `scrapeConfig` (Prometheus scrape_configs YAML) names, with every other flag at its default
+ * (in particular -search.latencyOffset=30s).
+ */
+export async function startVictoriaMetrics(scrapeConfig: object): Promise<VictoriaMetricsHandle> {
+  if (!existsSync(VICTORIA_METRICS_BIN)) {
+    throw new Error(`${VICTORIA_METRICS_BIN} is missing: install it with \`apt-get install victoria-metrics\` (the CI script does).`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'gpu-pulse-vm-'));
+  const configPath = join(dir, 'scrape.yml');
+  await writeFile(configPath, stringify(scrapeConfig));
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const child = spawn(
+      VICTORIA_METRICS_BIN,
+      [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${join(dir, `data-${attempt}`)}`, `-promscrape.config=${configPath}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let log = '';
+    const append = (chunk: Buffer) => {
+      log = (log + chunk.toString('utf8')).slice(-20_000);
+    };
+    child.stdout!.on('data', append);
+    child.stderr!.on('data', append);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitHealthy(child, url, () => log);
+    } catch (error) {
+      lastError = error;
+      await stop(child);
+      continue;
+    }
+    return {
+      url,
+      log: () => log,
+      close: async () => {
+        await stop(child);
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  await rm(dir, { recursive: true, force: true });
+  throw lastError;
+}
+
+async function waitHealthy(child: ChildProcess, url: string, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`victoria-metrics exited during start-up:\n${log()}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`victoria-metrics did not become healthy within 30 s:\n${log()}`);
+}

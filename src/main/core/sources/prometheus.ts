@@ -263,6 +263,12 @@ export function createPrometheusSource(cfg: PrometheusSourceConfig): PrometheusS
       params: [
         ['query', query],
         ['time', seconds(at)],
+        // VictoriaMetrics moves an instant query's time 30 s back (-search.latencyOffset), so a
+        // fresh start shows nothing for 30 s and then always 30-s-old data; `nocache=1` keeps the
+        // time asked for, in every VM version (the `latency_offset` argument came only in 1.85.2).
+        // Prometheus, Thanos and Mimir ignore the argument. The scrape clock query reads each
+        // sample's own time, so the age shown stays true either way.
+        ['nocache', '1'],
       ],
       query,
     };
@@ -325,6 +331,11 @@ export function createPrometheusSource(cfg: PrometheusSourceConfig): PrometheusS
             ['start', seconds(req.fromMs)],
             ['end', seconds(req.toMs)],
             ['step', seconds(stepMs)],
+            // VictoriaMetrics replaces the points of its last 30 s (-search.latencyOffset) with
+            // copies of the one before; from 1.85.2 this argument narrows that to 1 s (older
+            // versions and other servers ignore it). Live polls cover the recent span anyway:
+            // history keeps backfilled points only where no polled point exists.
+            ['latency_offset', '1s'],
           ] as Array<[string, string]>,
           query,
         },
