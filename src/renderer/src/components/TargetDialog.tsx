@@ -1,14 +1,20 @@
-// Add or edit a target: URL, name, group, interval, auth, TLS, with "Test connection".
+// Add or edit a target: URL, name, group, interval, auth, TLS, with "Test connection". The same
+// dialog adds the sources that follow a changing fleet: a Prometheus discovery and (desktop) a
+// targets file.
 import { useEffect, useRef, useState } from 'react';
-import type { AddTargetRequest, PulseApi, SecretInput, TargetInfo, TargetTestResult } from '../../../shared/api';
+import type { AddSourceRequest, AddTargetRequest, PulseApi, SecretInput, TargetInfo, TargetTestResult } from '../../../shared/api';
 
 // A page never names an environment variable or a file: a secret is typed here, or is one the
 // operator configured on the server by name (gpu-pulse serve --secret NAME=env:VAR).
 type SecretSource = 'typed' | 'configured';
 
 interface FormState {
-  kind: 'exporter' | 'prometheus';
+  kind: 'exporter' | 'prometheus' | 'prometheus-discovery' | 'targets-file';
   url: string;
+  /** Discovery: the scrape job to adopt (empty: every target serving DCGM metrics). */
+  job: string;
+  /** Targets file: its path on this machine. */
+  path: string;
   selector: string;
   name: string;
   group: string;
@@ -28,6 +34,8 @@ function initialForm(target: TargetInfo | null): FormState {
   return {
     kind: target?.kind ?? 'exporter',
     url: target?.url ?? '',
+    job: '',
+    path: '',
     selector: target?.selector ?? '',
     name: target?.name ?? '',
     group: target?.group ?? '',
@@ -82,7 +90,31 @@ export function formToRequest(form: FormState, editing: boolean): AddTargetReque
   return request;
 }
 
-export function TargetDialog({ api, target, onClose }: { api: PulseApi; target: TargetInfo | null; onClose: (saved: TargetInfo | null) => void }) {
+const isSourceKind = (kind: FormState['kind']): kind is 'prometheus-discovery' | 'targets-file' => kind === 'prometheus-discovery' || kind === 'targets-file';
+
+/** Form -> addSource request for the kinds that are sources rather than single targets. */
+export function formToSourceRequest(form: FormState): AddSourceRequest {
+  if (form.kind === 'targets-file') {
+    const path = form.path.trim();
+    if (!path) throw new Error('File: enter the path of the targets file');
+    const intervalMs = Math.round(Number(form.intervalS) * 1000);
+    if (!Number.isFinite(intervalMs) || intervalMs < 1000) throw new Error('Interval: enter a number of seconds ≥ 1');
+    return { kind: 'targets-file', path, intervalMs };
+  }
+  // The server address, interval, timeout, auth and TLS are checked exactly as for a target.
+  const asTarget = formToRequest({ ...form, kind: 'prometheus', selector: '' }, false);
+  return {
+    kind: 'prometheus-discovery',
+    url: asTarget.url,
+    job: form.job.trim() || undefined,
+    intervalMs: asTarget.intervalMs,
+    timeoutMs: asTarget.timeoutMs,
+    auth: asTarget.auth,
+    tls: asTarget.tls,
+  };
+}
+
+export function TargetDialog({ api, target, onClose, desktop = false }: { api: PulseApi; target: TargetInfo | null; onClose: (saved: TargetInfo | null) => void; desktop?: boolean }) {
   const [form, setForm] = useState<FormState>(() => initialForm(target));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -95,6 +127,12 @@ export function TargetDialog({ api, target, onClose }: { api: PulseApi; target: 
     setError(null);
     setBusy(true);
     try {
+      if (isSourceKind(form.kind)) {
+        // The first load must succeed (a wrong path or server is reported here, nothing is kept).
+        await api.addSource(formToSourceRequest(form));
+        onClose(null);
+        return;
+      }
       const request = formToRequest(form, target !== null);
       const saved = target ? await api.updateTarget(target.id, request) : await api.addTarget(request);
       onClose(saved);
@@ -139,106 +177,133 @@ export function TargetDialog({ api, target, onClose }: { api: PulseApi; target: 
           <select data-testid="add-target-kind" value={form.kind} onChange={(e) => set({ kind: e.target.value as FormState['kind'] })} disabled={target !== null}>
             <option value="exporter">dcgm-exporter (scrape one node)</option>
             <option value="prometheus">Prometheus server (every node it scrapes)</option>
+            {target === null ? <option value="prometheus-discovery">Prometheus discovery (scrape its dcgm-exporters directly, followed every minute)</option> : null}
+            {target === null && desktop ? <option value="targets-file">Targets file (URL per line or file_sd; followed as it changes)</option> : null}
           </select>
         </label>
-        <label>
-          {form.kind === 'prometheus' ? 'Prometheus URL' : 'URL'}
-          <input
-            ref={urlRef}
-            data-testid="add-target-url"
-            value={form.url}
-            onChange={(e) => set({ url: e.target.value })}
-            placeholder={form.kind === 'prometheus' ? 'http://prometheus:9090' : 'http://gpu-node-1:9400/metrics'}
-            required
-          />
-        </label>
+        {form.kind === 'targets-file' ? (
+          <label>
+            File
+            <input data-testid="add-source-path" value={form.path} onChange={(e) => set({ path: e.target.value })} placeholder="/etc/prometheus/targets/dcgm.json" required />
+          </label>
+        ) : (
+          <label>
+            {form.kind === 'prometheus' || form.kind === 'prometheus-discovery' ? 'Prometheus URL' : 'URL'}
+            <input
+              ref={urlRef}
+              data-testid="add-target-url"
+              value={form.url}
+              onChange={(e) => set({ url: e.target.value })}
+              placeholder={form.kind === 'exporter' ? 'http://gpu-node-1:9400/metrics' : 'http://prometheus:9090'}
+              required
+            />
+          </label>
+        )}
+        {form.kind === 'prometheus-discovery' ? (
+          <label>
+            Scrape job (optional)
+            <input data-testid="add-source-job" value={form.job} onChange={(e) => set({ job: e.target.value })} placeholder="dcgm-exporter — empty: every target serving DCGM metrics" />
+          </label>
+        ) : null}
         {form.kind === 'prometheus' ? (
           <label>
             Selector (optional)
             <input data-testid="add-target-selector" value={form.selector} onChange={(e) => set({ selector: e.target.value })} placeholder='{cluster="a100-pool"}' />
           </label>
         ) : null}
-        <div className="form-row">
-          <label>
-            Name
-            <input value={form.name} onChange={(e) => set({ name: e.target.value })} placeholder="defaults to host:port" />
-          </label>
-          <label>
-            Group
-            <input value={form.group} onChange={(e) => set({ group: e.target.value })} placeholder="e.g. a100-pool" />
-          </label>
-        </div>
+        {isSourceKind(form.kind) ? null : (
+          <div className="form-row">
+            <label>
+              Name
+              <input value={form.name} onChange={(e) => set({ name: e.target.value })} placeholder="defaults to host:port" />
+            </label>
+            <label>
+              Group
+              <input value={form.group} onChange={(e) => set({ group: e.target.value })} placeholder="e.g. a100-pool" />
+            </label>
+          </div>
+        )}
         <div className="form-row">
           <label>
             Interval (s)
             <input type="number" min={1} step="any" value={form.intervalS} onChange={(e) => set({ intervalS: e.target.value })} />
           </label>
-          <label>
-            Timeout (s)
-            <input type="number" min={0.1} step="any" value={form.timeoutS} onChange={(e) => set({ timeoutS: e.target.value })} />
-          </label>
+          {form.kind === 'targets-file' ? null : (
+            <label>
+              Timeout (s)
+              <input type="number" min={0.1} step="any" value={form.timeoutS} onChange={(e) => set({ timeoutS: e.target.value })} />
+            </label>
+          )}
         </div>
         <p className="hint">
           {form.kind === 'prometheus'
             ? 'Each refresh costs one request per metric family, however many nodes the server scrapes; poll no faster than it scrapes.'
-            : 'dcgm-exporter refreshes its values every 30 s by default; polling faster shows repeated values.'}
+            : form.kind === 'prometheus-discovery'
+              ? 'The interval is GPU Pulse’s own for every adopted exporter; the credentials are for the Prometheus API (exporters are scraped without them).'
+              : form.kind === 'targets-file'
+                ? 'Re-read when it changes and every 5 minutes; a bad edit keeps the last good list and shows the line at fault.'
+                : 'dcgm-exporter refreshes its values every 30 s by default; polling faster shows repeated values.'}
         </p>
-        <fieldset>
-          <legend>Authentication</legend>
-          <select aria-label="Authentication" value={form.authKind} onChange={(e) => set({ authKind: e.target.value as FormState['authKind'] })}>
-            <option value="none">None</option>
-            <option value="basic">Basic (user and password)</option>
-            <option value="bearer">Bearer token</option>
-          </select>
-          {form.authKind === 'basic' ? (
-            <label>
-              User name
-              <input value={form.username} onChange={(e) => set({ username: e.target.value })} autoComplete="off" />
-            </label>
-          ) : null}
-          {form.authKind !== 'none' ? (
-            <div className="form-row">
-              <label>
-                {secretLabel} from
-                <select value={form.secretSource} onChange={(e) => set({ secretSource: e.target.value as SecretSource })}>
-                  <option value="typed">typed here (encrypted with the OS key store)</option>
-                  <option value="configured">a secret configured on the server (--secret NAME=…)</option>
-                </select>
+        {form.kind === 'targets-file' ? null : (
+          <>
+            <fieldset>
+              <legend>Authentication</legend>
+              <select aria-label="Authentication" value={form.authKind} onChange={(e) => set({ authKind: e.target.value as FormState['authKind'] })}>
+                <option value="none">None</option>
+                <option value="basic">Basic (user and password)</option>
+                <option value="bearer">Bearer token</option>
+              </select>
+              {form.authKind === 'basic' ? (
+                <label>
+                  User name
+                  <input value={form.username} onChange={(e) => set({ username: e.target.value })} autoComplete="off" />
+                </label>
+              ) : null}
+              {form.authKind !== 'none' ? (
+                <div className="form-row">
+                  <label>
+                    {secretLabel} from
+                    <select value={form.secretSource} onChange={(e) => set({ secretSource: e.target.value as SecretSource })}>
+                      <option value="typed">typed here (encrypted with the OS key store)</option>
+                      <option value="configured">a secret configured on the server (--secret NAME=…)</option>
+                    </select>
+                  </label>
+                  <label>
+                    {form.secretSource === 'typed' ? secretLabel : 'Secret name'}
+                    <input
+                      type={form.secretSource === 'typed' ? 'password' : 'text'}
+                      value={form.secret}
+                      onChange={(e) => set({ secret: e.target.value })}
+                      placeholder={target && target.authKind === form.authKind ? 'leave empty to keep the stored one' : ''}
+                      autoComplete="off"
+                    />
+                  </label>
+                </div>
+              ) : null}
+            </fieldset>
+            <fieldset>
+              <legend>TLS</legend>
+              <div className="form-row">
+                <label>
+                  CA file
+                  <input value={form.caFile} onChange={(e) => set({ caFile: e.target.value })} placeholder="/etc/ssl/my-ca.pem" />
+                </label>
+                <label>
+                  Client certificate
+                  <input value={form.certFile} onChange={(e) => set({ certFile: e.target.value })} />
+                </label>
+                <label>
+                  Client key
+                  <input value={form.keyFile} onChange={(e) => set({ keyFile: e.target.value })} />
+                </label>
+              </div>
+              <label className={`checkbox${form.insecure ? ' unsafe' : ''}`}>
+                <input type="checkbox" checked={form.insecure} onChange={(e) => set({ insecure: e.target.checked })} /> Skip certificate verification{' '}
+                <strong className="unsafe-badge">unsafe</strong>
               </label>
-              <label>
-                {form.secretSource === 'typed' ? secretLabel : 'Secret name'}
-                <input
-                  type={form.secretSource === 'typed' ? 'password' : 'text'}
-                  value={form.secret}
-                  onChange={(e) => set({ secret: e.target.value })}
-                  placeholder={target && target.authKind === form.authKind ? 'leave empty to keep the stored one' : ''}
-                  autoComplete="off"
-                />
-              </label>
-            </div>
-          ) : null}
-        </fieldset>
-        <fieldset>
-          <legend>TLS</legend>
-          <div className="form-row">
-            <label>
-              CA file
-              <input value={form.caFile} onChange={(e) => set({ caFile: e.target.value })} placeholder="/etc/ssl/my-ca.pem" />
-            </label>
-            <label>
-              Client certificate
-              <input value={form.certFile} onChange={(e) => set({ certFile: e.target.value })} />
-            </label>
-            <label>
-              Client key
-              <input value={form.keyFile} onChange={(e) => set({ keyFile: e.target.value })} />
-            </label>
-          </div>
-          <label className={`checkbox${form.insecure ? ' unsafe' : ''}`}>
-            <input type="checkbox" checked={form.insecure} onChange={(e) => set({ insecure: e.target.checked })} /> Skip certificate verification{' '}
-            <strong className="unsafe-badge">unsafe</strong>
-          </label>
-        </fieldset>
+            </fieldset>
+          </>
+        )}
         {error ? (
           <p className="form-error" role="alert" data-testid="target-dialog-error">
             {error}
@@ -246,15 +311,17 @@ export function TargetDialog({ api, target, onClose }: { api: PulseApi; target: 
         ) : null}
         {test ? <TestResult result={test} /> : null}
         <div className="dialog-buttons">
-          <button type="button" onClick={() => void runTest()} disabled={busy} data-testid="test-connection">
-            Test connection
-          </button>
+          {isSourceKind(form.kind) ? null : (
+            <button type="button" onClick={() => void runTest()} disabled={busy} data-testid="test-connection">
+              Test connection
+            </button>
+          )}
           <span className="spacer" />
           <button type="button" onClick={() => onClose(null)}>
             Cancel
           </button>
           <button type="submit" className="primary" disabled={busy} data-testid="add-target-submit">
-            {target ? 'Save' : 'Add target'}
+            {target ? 'Save' : isSourceKind(form.kind) ? 'Add source' : 'Add target'}
           </button>
         </div>
       </form>

@@ -1,9 +1,10 @@
-// The configured targets: state and error of each, edit, remove, pin, and adding many at once
-// by pasting a list of URLs.
+// The configured targets: where they come from (sources), state and error of each, edit,
+// remove, pin, and adding many at once by pasting a list of URLs.
 import { useEffect, useState } from 'react';
 import type { PulseApi, TargetInfo } from '../../../shared/api';
 import type { FleetState } from '../state/fleet-store';
 import { TargetDialog } from './TargetDialog';
+import { SourcesPanel } from './SourcesPanel';
 import { age } from './format';
 import { LabelText, escapeControls } from './LabelText';
 
@@ -52,6 +53,7 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
           Add target…
         </button>
       </div>
+      <SourcesPanel api={api} state={state} now={now} />
       {targets.length === 0 ? <p className="dim">No targets. Add a dcgm-exporter URL, or paste several below.</p> : null}
       <table className="data-table targets-table">
         <thead>
@@ -78,6 +80,11 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
               <td>
                 <LabelText text={t.name} /> {t.demo ? <span className="demo-chip">demo</span> : null}
                 {t.kind === 'prometheus' ? <span className="source-chip">Prometheus{t.selector ? ` ${t.selector}` : ''}</span> : null}
+                {t.source ? (
+                  <span className="source-chip" data-testid="target-source" title="listed by a source: edit or remove it there">
+                    from {t.source}
+                  </span>
+                ) : null}
               </td>
               <td className="mono"><LabelText text={t.url} /></td>
               <td>{t.group ?? ''}</td>
@@ -92,7 +99,7 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
                 {t.tls?.insecureSkipVerify ? <strong className="unsafe-badge"> TLS not verified</strong> : t.url.startsWith('https:') ? ' TLS' : ''}
               </td>
               <td className="row-actions">
-                {!t.demo && !t.replay ? (
+                {!t.demo && !t.replay && !t.source ? (
                   <>
                     <button type="button" onClick={() => setEditing(t)}>
                       Edit
@@ -143,6 +150,7 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
       {adding || editing ? (
         <TargetDialog
           api={api}
+          desktop={desktop}
           target={editing}
           onClose={() => {
             setAdding(false);
