@@ -19,6 +19,11 @@ export const DISCOVERY_REFRESH_MS = 60_000;
 /** A target that answered without DCGM metrics is asked again after this long (it may be redeployed). */
 const NOT_DCGM_RECHECK_MS = 30 * 60_000;
 const PROBE_CONCURRENCY = 8;
+/**
+ * The server's answer decides how many targets the fleet grows by: a misconfigured (or hostile)
+ * server listing a million targets must not turn into a million scrapes.
+ */
+export const MAX_DISCOVERED_TARGETS = 10_000;
 const PROBE_TIMEOUT_MS = 10_000;
 /** A node exporter's page is far smaller; a probe must not pull a huge page from some other exporter. */
 const PROBE_MAX_BYTES = 16 * 1024 * 1024;
@@ -130,10 +135,15 @@ export function discoverFromPrometheus(opts: PrometheusDiscoveryOptions): Promet
       return status;
     }
     const job = opts.job;
-    const adopted = job ? read.targets.filter((t) => t.scrapePool === job || t.labels.job === job) : await probeAll(read.targets);
+    const candidates = job ? read.targets.filter((t) => t.scrapePool === job || t.labels.job === job) : read.targets;
+    let notice: string | null = null;
+    if (candidates.length > MAX_DISCOVERED_TARGETS) {
+      notice = `${baseUrl} lists ${candidates.length} ${job ? `targets in job "${job}"` : 'targets'}; only the first ${MAX_DISCOVERED_TARGETS} are ${job ? 'adopted' : 'probed'} (name the dcgm-exporter job to narrow the list)`;
+    }
+    const bounded = candidates.slice(0, MAX_DISCOVERED_TARGETS);
+    const adopted = job ? bounded : await probeAll(bounded);
     if (closed) return status;
     const targets = toTargetConfigs(adopted, opts.defaults ?? {});
-    let notice: string | null = null;
     if (job && adopted.length === 0) {
       const jobs = [...new Set(read.targets.map((t) => t.scrapePool))].sort();
       notice = `${baseUrl} has no active target in scrape job "${job}" (its jobs: ${jobs.join(', ') || 'none'})`;
