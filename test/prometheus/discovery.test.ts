@@ -4,10 +4,15 @@
 // found by probing, and a target removed from the Prometheus configuration leaves the list after
 // the server reloads it.
 import bcrypt from 'bcryptjs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoExporter } from '../../src/main/core/sources/demo';
 import { discoverFromPrometheus, type PrometheusDiscovery } from '../../src/main/core/sources/prometheus-discovery';
 import type { TargetConfig } from '../../src/main/core/fleet/target-config';
+import type { SourceInfo, TargetInfo } from '../../src/shared/api';
+import { startCli } from '../helpers/cli';
 import { startServer, waitFor, type TestServer } from '../helpers/servers';
 import { startPrometheus, type PrometheusHandle } from './support';
 
@@ -103,6 +108,26 @@ describe('discoverFromPrometheus', () => {
     expect(status.lastLoadAt).toBeNull();
     expect(lists).toHaveLength(0);
   });
+
+  it('gpu-pulse serve --discover-prometheus with credentials from a file scrapes the dcgm job directly', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gpu-pulse-discover-cli-'));
+    const passwordFile = join(dir, 'password');
+    await writeFile(passwordFile, `${PASSWORD}\n`);
+    const serve = await startCli(['serve', '--port', '0', '--config-dir', join(dir, 'config'), '--interval', '1', '--discover-prometheus', prometheus.url, '--discover-job', 'dcgm', '--discover-username', USER, '--discover-password-file', passwordFile]);
+    try {
+      const get = async <T>(path: string): Promise<T> => (await (await fetch(serve.urls[0]! + path)).json()) as T;
+      const targets = await waitFor('both exporters up', async () => {
+        const list = await get<TargetInfo[]>('/api/targets');
+        return list.length === 2 && list.every((t) => t.state === 'up') ? list : undefined;
+      });
+      expect(targets.map((t) => t.url).sort()).toEqual(exporterUrls());
+      const sources = await get<SourceInfo[]>('/api/sources');
+      expect(sources).toEqual([expect.objectContaining({ kind: 'prometheus-discovery', location: prometheus.url, detail: 'dcgm', targetCount: 2, lastError: null })]);
+    } finally {
+      await serve.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('follows a target removed from the Prometheus configuration after a reload', async () => {
     const byJob: TargetConfig[][] = [];
