@@ -1,7 +1,7 @@
 // The renderer's only door to main: the PulseApi over IPC, nothing else (no generic
 // ipcRenderer, no Node). Built as a single CommonJS file because the window is sandboxed.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { IPC_INSPECT_DROPPED_CHANNEL, IPC_MENU_CHANNEL, IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, IPC_WATCH_CHANNEL, PATH_REQUEST_METHODS, PULSE_REQUEST_METHODS, type MenuCommand, type PulseApi, type Tick } from '../shared/api';
+import { IPC_ADD_TARGETS_FILE_CHANNEL, IPC_INSPECT_DROPPED_CHANNEL, IPC_MENU_CHANNEL, IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, IPC_WATCH_CHANNEL, PATH_REQUEST_METHODS, PULSE_REQUEST_METHODS, type MenuCommand, type PulseApi, type Tick } from '../shared/api';
 
 // Requests that take a file path are not offered to the page: main refuses them from the window.
 const requests = Object.fromEntries(
@@ -30,6 +30,9 @@ const api = {
   // A dropped or picked File carries its path only through webUtils in a sandboxed renderer.
   inspectFile(file: File) {
     return ipcRenderer.invoke(IPC_INSPECT_DROPPED_CHANNEL, webUtils.getPathForFile(file));
+  },
+  addTargetsFile(file: File, intervalMs?: number) {
+    return ipcRenderer.invoke(IPC_ADD_TARGETS_FILE_CHANNEL, webUtils.getPathForFile(file), intervalMs);
   },
 } as PulseApi;
 

@@ -420,6 +420,12 @@ export interface PulseApi extends PulseBackend {
    */
   inspectFile(file: File): Promise<InspectionInfo>;
   /**
+   * Desktop only: follow a targets file the user picked in the page (the preload sends the path
+   * webUtils gives for it; the page itself cannot name a path). Absent in serve mode, where
+   * targets files come from the command line.
+   */
+  addTargetsFile?(file: File, intervalMs?: number): Promise<SourceInfo>;
+  /**
    * The GPUs whose full snapshots this page needs (focus, plot); replaces the previous set.
    * Every other GPU arrives as a summary row. Fire and forget: a lost call costs detail, not data.
    */
@@ -476,6 +482,8 @@ export const IPC_TICK_CHANNEL = 'pulse:tick';
 export const IPC_WATCH_CHANNEL = 'pulse:watchGpus';
 /** Desktop: a file the user dropped or picked in the page; the preload sends its path (webUtils). */
 export const IPC_INSPECT_DROPPED_CHANNEL = 'pulse:inspectDroppedFile';
+/** Desktop: a targets file the user picked in the page; the preload sends its path (webUtils). */
+export const IPC_ADD_TARGETS_FILE_CHANNEL = 'pulse:addPickedTargetsFile';
 
 /**
  * Requests that name a file path. The desktop renderer never sends them: its files come from
@@ -483,6 +491,13 @@ export const IPC_INSPECT_DROPPED_CHANNEL = 'pulse:inspectDroppedFile';
  * ~/.ssh/id_rsa. Serve mode accepts them for paths inside --allow-dir folders only.
  */
 export const PATH_REQUEST_METHODS: readonly PulseRequestMethod[] = ['inspectPath', 'openReplay'];
+
+/** Whether a request names a file path: the path methods, and addSource of a targets file. */
+export function namesFilePath(method: string, args: readonly unknown[]): boolean {
+  if ((PATH_REQUEST_METHODS as readonly string[]).includes(method)) return true;
+  const first = args[0];
+  return method === 'addSource' && typeof first === 'object' && first !== null && (first as { kind?: unknown }).kind === 'targets-file';
+}
 
 /**
  * serve mode: POST {"stream": <id>, "keys": [...]} here to choose the GPUs sent in full on the

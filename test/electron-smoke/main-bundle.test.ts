@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PULSE_REQUEST_METHODS, IPC_INSPECT_DROPPED_CHANNEL, IPC_REQUEST_PREFIX, IPC_WATCH_CHANNEL, PATH_REQUEST_METHODS } from '../../src/shared/api';
+import { PULSE_REQUEST_METHODS, IPC_ADD_TARGETS_FILE_CHANNEL, IPC_INSPECT_DROPPED_CHANNEL, IPC_REQUEST_PREFIX, IPC_WATCH_CHANNEL, PATH_REQUEST_METHODS } from '../../src/shared/api';
 import { createStubElectron, StubBrowserWindow } from './stub-electron';
 
 const root = join(__dirname, '..', '..');
@@ -49,7 +49,7 @@ describe('built main bundle under a stub electron', () => {
   });
 
   it('registers an IPC handler for every PulseApi request method, and the window\'s watchGpus', () => {
-    const expected = [...PULSE_REQUEST_METHODS.map((m) => IPC_REQUEST_PREFIX + m), IPC_WATCH_CHANNEL, IPC_INSPECT_DROPPED_CHANNEL].sort();
+    const expected = [...PULSE_REQUEST_METHODS.map((m) => IPC_REQUEST_PREFIX + m), IPC_WATCH_CHANNEL, IPC_INSPECT_DROPPED_CHANNEL, IPC_ADD_TARGETS_FILE_CHANNEL].sort();
     expect([...handlers.keys()].filter((k) => k.startsWith(IPC_REQUEST_PREFIX)).sort()).toEqual(expected);
   });
 

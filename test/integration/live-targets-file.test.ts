@@ -33,7 +33,7 @@ describe('gpu-pulse serve --targets-file, live', () => {
 
   const get = async <T>(path: string): Promise<T> => (await (await fetch(serve.urls[0]! + path)).json()) as T;
   const call = async <T>(method: string, ...args: unknown[]): Promise<T> => {
-    const res = await fetch(`${serve.urls[0]}/api/call/${method}`, { method: 'POST', body: JSON.stringify(args) });
+    const res = await fetch(`${serve.urls[0]}/api/call/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) });
     return ((await res.json()) as { result: T }).result;
   };
   const targetUrls = async () => (await get<TargetInfo[]>('/api/targets')).map((t) => t.url).sort();

@@ -55,16 +55,24 @@ describe('target dialog', () => {
     expect(calls).toEqual([{ kind: 'prometheus-discovery', url: 'http://prom:9090', job: 'dcgm', intervalMs: 15000, timeoutMs: 10000, auth: { kind: 'bearer', token: 's3cret' }, tls: undefined }]);
   });
 
-  it('offers a targets file only in the desktop app, and shows why adding one failed', async () => {
+  it('offers a targets file only where the page can hand over a picked file, and shows why adding one failed', async () => {
     const { unmount } = render(<TargetDialog api={fakeApi({})} target={null} onClose={() => {}} />);
     expect(screen.queryByRole('option', { name: /Targets file/ })).toBeNull();
     unmount();
-    const api = { ...fakeApi({}), addSource: async () => Promise.reject(new Error('/etc/gpu/nodes.txt: cannot read (ENOENT, no such file)')) };
-    render(<TargetDialog api={api} desktop target={null} onClose={() => {}} />);
+    const picked: Array<[string, number | undefined]> = [];
+    const api = {
+      ...fakeApi({}),
+      addTargetsFile: async (file: File, intervalMs?: number) => {
+        picked.push([file.name, intervalMs]);
+        throw new Error('/etc/gpu/nodes.txt:3: not an http(s) URL or host:port: "ftp://x"');
+      },
+    };
+    render(<TargetDialog api={api} target={null} onClose={() => {}} />);
     fireEvent.change(screen.getByTestId('add-target-kind'), { target: { value: 'targets-file' } });
-    fireEvent.change(screen.getByTestId('add-source-path'), { target: { value: '/etc/gpu/nodes.txt' } });
+    fireEvent.change(screen.getByTestId('add-source-file'), { target: { files: [new File(['a:9400\n'], 'nodes.txt')] } });
     fireEvent.click(screen.getByTestId('add-target-submit'));
-    expect((await screen.findByTestId('target-dialog-error')).textContent).toMatch(/nodes\.txt: cannot read \(ENOENT/);
+    expect((await screen.findByTestId('target-dialog-error')).textContent).toMatch(/nodes\.txt:3: not an http\(s\) URL/);
+    expect(picked).toEqual([['nodes.txt', 15000]]);
   });
 });
 

@@ -66,6 +66,21 @@ describe('serve mode: files named by a request', () => {
     expect(answer.text).not.toContain(SECRET_LINE);
   });
 
+  it('refuses a targets file source outside the allowed folders, quoting nothing; follows one inside', async () => {
+    for (const path of ['/etc/passwd', outside, join(allowed, 'link.prom')]) {
+      const answer = await call('addSource', { kind: 'targets-file', path });
+      expect(answer.status, path).toBe(403);
+      expect(answer.text).not.toContain(SECRET_LINE);
+      expect(answer.text).not.toContain('root:');
+    }
+    const discovery = await call('addSource', { kind: 'prometheus-discovery', url: 'https://127.0.0.1:1', tls: { caFile: outside } });
+    expect(discovery.status).toBe(403);
+    writeFileSync(join(allowed, 'nodes.txt'), '127.0.0.1:1\n');
+    const inside = await call('addSource', { kind: 'targets-file', path: join(allowed, 'nodes.txt') });
+    expect(inside.status).toBe(200);
+    expect(inside.body.result).toMatchObject({ kind: 'targets-file', targetCount: 1, lastError: null, removable: true });
+  });
+
   it('opens a file inside an allowed folder', async () => {
     const answer = await call('inspectPath', join(allowed, 'ok.prom'));
     expect(answer.status).toBe(200);

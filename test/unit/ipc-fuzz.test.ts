@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IpcMain, WebContents } from 'electron';
 import { forwardTicks, registerIpcHandlers } from '../../src/main/electron/ipc';
-import { IPC_INSPECT_DROPPED_CHANNEL, IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, IPC_WATCH_CHANNEL, PATH_REQUEST_METHODS, PULSE_REQUEST_METHODS, type PulseBackend, type Tick } from '../../src/shared/api';
+import { IPC_ADD_TARGETS_FILE_CHANNEL, IPC_INSPECT_DROPPED_CHANNEL, IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, IPC_WATCH_CHANNEL, PULSE_REQUEST_METHODS, namesFilePath, type PulseBackend, type Tick } from '../../src/shared/api';
 import { REQUEST_ARG_SCHEMAS, WatchGpusArgsSchema } from '../../src/shared/api-schemas';
 import { gpu } from '../renderer/fake-api';
 
@@ -27,7 +27,7 @@ describe('IPC adapter under fuzzed arguments', () => {
   registerIpcHandlers(ipcMain, service, { isTrustedSender: (e) => (e as unknown as typeof trusted).sender === 'main-window' });
 
   it('registers one handler per request method', () => {
-    expect([...handlers.keys()].sort()).toEqual([...PULSE_REQUEST_METHODS.map((m) => IPC_REQUEST_PREFIX + m), IPC_INSPECT_DROPPED_CHANNEL].sort());
+    expect([...handlers.keys()].sort()).toEqual([...PULSE_REQUEST_METHODS.map((m) => IPC_REQUEST_PREFIX + m), IPC_INSPECT_DROPPED_CHANNEL, IPC_ADD_TARGETS_FILE_CHANNEL].sort());
   });
 
   it('answers every random argument list with a resolved value or a rejected promise, and only valid arguments reach the service', async () => {
@@ -50,12 +50,28 @@ describe('IPC adapter under fuzzed arguments', () => {
           outcome = 'rejected';
         }
         // The window never names a file (paths come from dialogs, drops and argv in main).
-        const valid = !PATH_REQUEST_METHODS.includes(method) && REQUEST_ARG_SCHEMAS[method].safeParse(args).success;
+        const valid = !namesFilePath(method, args) && REQUEST_ARG_SCHEMAS[method].safeParse(args).success;
         expect(outcome).toBe(valid ? 'resolved' : 'rejected');
         expect(reached.length).toBe(valid ? 1 : 0);
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('refuses a targets file named by the window, but takes a discovery source', async () => {
+    reached.length = 0;
+    await expect(Promise.resolve(handlers.get(IPC_REQUEST_PREFIX + 'addSource')!(trusted, { kind: 'targets-file', path: '/home/user/.ssh/id_rsa' }))).rejects.toThrow(/cannot name files/);
+    expect(reached).toEqual([]);
+    await handlers.get(IPC_REQUEST_PREFIX + 'addSource')!(trusted, { kind: 'prometheus-discovery', url: 'http://prom:9090', job: 'dcgm' });
+    expect(reached).toEqual([{ method: 'addSource', args: [{ kind: 'prometheus-discovery', url: 'http://prom:9090', job: 'dcgm' }] }]);
+  });
+
+  it('adds a picked targets file through its own channel, with the path the preload gave', async () => {
+    reached.length = 0;
+    await expect(Promise.resolve(handlers.get(IPC_ADD_TARGETS_FILE_CHANNEL)!({ sender: 'other' }, '/srv/nodes.txt'))).rejects.toThrow(/untrusted/);
+    await expect(Promise.resolve(handlers.get(IPC_ADD_TARGETS_FILE_CHANNEL)!(trusted, ''))).rejects.toThrow(/no path on disk/);
+    await handlers.get(IPC_ADD_TARGETS_FILE_CHANNEL)!(trusted, '/srv/nodes.txt', 5000);
+    expect(reached).toEqual([{ method: 'addSource', args: [{ kind: 'targets-file', path: '/srv/nodes.txt', intervalMs: 5000 }] }]);
   });
 
   it('rejects well-formed requests from a frame that is not the app window', async () => {

@@ -184,7 +184,7 @@ export class PulseService implements PulseBackend {
       secrets: this.secrets,
       save: (sources) => this.opts.settings.update((s) => ({ ...s, sources })),
       onChange: () => this.queueSources(),
-      allowFileSources: opts.mode === 'desktop',
+      namedSecrets: opts.namedSecrets,
       timing: opts.sourceTiming,
       now: this.now,
     });

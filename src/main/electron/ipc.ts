@@ -1,7 +1,7 @@
 // Electron IPC adapter: maps `pulse:<method>` invocations to the service after checking the
 // sender and validating the arguments, and forwards ticks to the window that owns the bridge.
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { IPC_INSPECT_DROPPED_CHANNEL, IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, IPC_WATCH_CHANNEL, PATH_REQUEST_METHODS, PULSE_REQUEST_METHODS, type PulseBackend } from '../../shared/api';
+import { IPC_ADD_TARGETS_FILE_CHANNEL, IPC_INSPECT_DROPPED_CHANNEL, IPC_REQUEST_PREFIX, IPC_TICK_CHANNEL, IPC_WATCH_CHANNEL, PULSE_REQUEST_METHODS, namesFilePath, type PulseBackend } from '../../shared/api';
 import { validateWatchArgs } from '../../shared/api-schemas';
 import { dispatchRequest } from '../core/dispatch';
 import { openTickStream } from '../core/tick-stream';
@@ -16,7 +16,7 @@ export function registerIpcHandlers(ipcMain: IpcMain, service: PulseBackend, opt
     ipcMain.handle(IPC_REQUEST_PREFIX + method, async (event, ...args: unknown[]) => {
       if (!options.isTrustedSender(event)) throw new Error(`rejected ${method}: request from an untrusted frame`);
       // Paths reach main from dialogs, drops and argv only (DESIGN.md §4), never typed by the page.
-      if (PATH_REQUEST_METHODS.includes(method)) throw new Error(`rejected ${method}: the window cannot name files; open them with File > Open or by dropping them`);
+      if (namesFilePath(method, args)) throw new Error(`rejected ${method}: the window cannot name files; open them with File > Open or by dropping them`);
       // dispatchRequest throws a clear InvalidRequestError for malformed input; Electron passes
       // the message back to the renderer's rejected promise and main keeps running.
       return dispatchRequest(service, method, args);
@@ -30,9 +30,17 @@ export function registerIpcHandlers(ipcMain: IpcMain, service: PulseBackend, opt
     if (typeof path !== 'string' || path === '') throw new Error('this file has no path on disk: drop it from a folder, or use File > Open');
     return dispatchRequest(service, 'inspectPath', [path]);
   });
+  // The same for a targets file picked in the source dialog.
+  ipcMain.handle(IPC_ADD_TARGETS_FILE_CHANNEL, async (event, ...args: unknown[]) => {
+    if (!options.isTrustedSender(event)) throw new Error('rejected addTargetsFile: request from an untrusted frame');
+    const [path, intervalMs] = args;
+    if (typeof path !== 'string' || path === '') throw new Error('this file has no path on disk: pick it from a folder');
+    return dispatchRequest(service, 'addSource', [{ kind: 'targets-file', path, ...(intervalMs === undefined ? {} : { intervalMs }) }]);
+  });
   return () => {
     for (const method of PULSE_REQUEST_METHODS) ipcMain.removeHandler(IPC_REQUEST_PREFIX + method);
     ipcMain.removeHandler(IPC_INSPECT_DROPPED_CHANNEL);
+    ipcMain.removeHandler(IPC_ADD_TARGETS_FILE_CHANNEL);
   };
 }
 

@@ -1,10 +1,10 @@
 // Serve mode: every file path a request carries goes through the file access policy before the
 // service sees it, and is replaced by its resolved real path (so what was checked is what opens).
-import type { AddTargetRequest } from '../../shared/api';
+import type { AddSourceRequest, AddTargetRequest } from '../../shared/api';
 import type { FileAccessPolicy } from '../core/file-access';
 
 export function checkRequestPaths(policy: FileAccessPolicy): (method: string, args: unknown[]) => Promise<void> {
-  const checkTls = async (req: AddTargetRequest | undefined) => {
+  const checkTls = async (req: Pick<AddTargetRequest, 'tls'> | undefined) => {
     const tls = req?.tls;
     if (!tls) return;
     for (const key of ['caFile', 'certFile', 'keyFile'] as const) {
@@ -25,6 +25,13 @@ export function checkRequestPaths(policy: FileAccessPolicy): (method: string, ar
       case 'updateTarget':
         await checkTls(args[1] as AddTargetRequest);
         break;
+      case 'addSource': {
+        // A targets file is read again and again, and its bad lines are quoted in errors.
+        const req = args[0] as AddSourceRequest;
+        if (req.kind === 'targets-file') req.path = await policy.check(req.path);
+        else await checkTls(req);
+        break;
+      }
     }
   };
 }

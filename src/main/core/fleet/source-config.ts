@@ -2,7 +2,7 @@
 // Prometheus server whose targets API names the exporters. Like targets, a source stores secrets
 // only as references (the auth schema rejects plain text).
 import { z } from 'zod';
-import { DEFAULT_TIMEOUT_MS, TargetAuthSchema, TargetHeadersSchema, TargetTlsSchema, httpUrl } from './target-config';
+import { DEFAULT_TIMEOUT_MS, TargetAuthSchema, TargetConfigSchema, TargetHeadersSchema, TargetTlsSchema, httpUrl } from './target-config';
 
 const IntervalMs = z.number().int().min(1_000).max(3_600_000);
 
@@ -27,6 +27,8 @@ export const DiscoverySourceSchema = z.strictObject({
   auth: TargetAuthSchema.default({ kind: 'none' }),
   tls: TargetTlsSchema.optional(),
   headers: TargetHeadersSchema.default({}),
+  /** Credential headers (Authorization, X-Api-Key, …) as secret references, as on a target. */
+  secretHeaders: TargetConfigSchema.shape.secretHeaders,
 });
 
 export const SourceConfigSchema = z.discriminatedUnion('kind', [TargetsFileSourceSchema, DiscoverySourceSchema]);

@@ -5,7 +5,7 @@
 // source's error. The registry also describes every source for GET /api/sources, including the
 // ones it does not run (Prometheus sources and static targets live in the target list).
 import { resolve } from 'node:path';
-import type { AddSourceRequest, SourceInfo, TargetAuthRequest, TargetInfo } from '../../../shared/api';
+import type { AddSourceRequest, SourceInfo, TargetInfo } from '../../../shared/api';
 import { normaliseBaseUrl } from '../sources/prometheus/api';
 import { discoverFromPrometheus } from '../sources/prometheus-discovery';
 import { watchTargetsFile, type SourceLoadStatus } from '../sources/targets-file-watcher';
@@ -13,6 +13,7 @@ import { buildScrapeRequest } from './scrape-target';
 import type { SecretStore } from './secrets';
 import { SourceConfigSchema, type SourceConfig } from './source-config';
 import { TargetConfigSchema, toStoredTarget, type TargetAuthInput, type TargetConfig } from './target-config';
+import { prepareTargetRequest, type NamedSecrets, type PreparedTargetRequest } from './target-request';
 
 /** What the fleet does with the targets a source yields. */
 export interface SourcedTargetSink {
@@ -29,8 +30,8 @@ export interface SourceRegistryOptions {
   save(sources: SourceConfig[]): void;
   /** A source loaded, failed, or was added or removed: publish the sources again. */
   onChange(): void;
-  /** Whether addSource may name a file; serve mode takes files from its command line only. */
-  allowFileSources: boolean;
+  /** Secrets the operator configured by name (serve --secret), which a discovery's auth may name. */
+  namedSecrets?: NamedSecrets;
   now?: () => number;
   /** Tests shorten these; production uses each loader's defaults (5 min rescan, 1 min discovery). */
   timing?: { fileDebounceMs?: number; fileRescanMs?: number; discoveryRefreshMs?: number };
@@ -84,21 +85,26 @@ export class SourceRegistry {
     const id = `s-${Date.now().toString(36)}-${(nextSourceSeq++).toString(36)}`;
     let config: SourceConfig;
     if (req.kind === 'targets-file') {
-      if (!this.opts.allowFileSources) {
-        throw new Error('a targets file is given on the command line in serve mode (gpu-pulse serve --targets-file FILE)');
-      }
+      // Which paths a request may name is the transport's decision (desktop: a file the user
+      // picked, never one the page typed; serve: --allow-dir folders only).
       const path = resolve(req.path);
       if (this.find((c) => c.kind === 'targets-file' && c.path === path)) throw new Error(`${path} is already a source`);
       config = SourceConfigSchema.parse({ id, kind: 'targets-file', path, intervalMs: req.intervalMs });
     } else {
-      const base = normaliseBaseUrl(req.url);
+      // Credentials as for a target: named secrets resolved, user:password in the URL and
+      // credential headers set apart, typed values through the secret store.
+      const prepared = prepareTargetRequest({ url: req.url, auth: req.auth, tls: req.tls, headers: req.headers, timeoutMs: req.timeoutMs }, { named: this.opts.namedSecrets ?? {}, previous: null });
+      const base = normaliseBaseUrl(prepared.url);
       if (!base.ok) throw new Error(base.message);
       const job = req.job?.trim() || undefined;
       if (this.find((c) => c.kind === 'prometheus-discovery' && c.url === base.url && c.job === job)) {
         throw new Error(`${base.url}${job ? ` (job ${job})` : ''} is already a source`);
       }
       // Secrets go through the same store as a target's (encrypted in the app, references in serve).
-      const stored = await toStoredTarget({ id, url: base.url, auth: authInput(req.auth), tls: req.tls, headers: req.headers, timeoutMs: req.timeoutMs }, this.opts.secrets);
+      const stored = await toStoredTarget(
+        { id, url: base.url, auth: authInput(prepared.auth), tls: prepared.tls, headers: prepared.headers, secretHeaders: prepared.secretHeaders, timeoutMs: prepared.timeoutMs },
+        this.opts.secrets,
+      );
       config = SourceConfigSchema.parse({
         id,
         kind: 'prometheus-discovery',
@@ -109,6 +115,7 @@ export class SourceRegistry {
         auth: stored.auth,
         tls: stored.tls,
         headers: stored.headers,
+        secretHeaders: stored.secretHeaders,
       });
     }
     const source = await this.open(config, true);
@@ -195,7 +202,7 @@ export class SourceRegistry {
         source.loader = { load: () => watcher.reload(), status: () => watcher.status(), close: () => watcher.close() };
       } else {
         const request = await buildScrapeRequest(
-          TargetConfigSchema.parse({ id: config.id, url: config.url, auth: config.auth, tls: config.tls, headers: config.headers, timeoutMs: config.timeoutMs }),
+          TargetConfigSchema.parse({ id: config.id, url: config.url, auth: config.auth, tls: config.tls, headers: config.headers, secretHeaders: config.secretHeaders, timeoutMs: config.timeoutMs }),
           this.opts.secrets,
         );
         const discovery = discoverFromPrometheus({
@@ -275,7 +282,7 @@ export class SourceRegistry {
 }
 
 /** A new source's credentials: every secret must be given (there is no stored one to keep). */
-function authInput(auth: TargetAuthRequest | undefined): TargetAuthInput {
+function authInput(auth: PreparedTargetRequest['auth']): TargetAuthInput {
   if (auth?.kind === 'basic') {
     if (auth.password === undefined) throw new Error('basic auth needs a password');
     return { kind: 'basic', username: auth.username, password: auth.password };

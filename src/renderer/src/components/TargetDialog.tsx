@@ -13,8 +13,6 @@ interface FormState {
   url: string;
   /** Discovery: the scrape job to adopt (empty: every target serving DCGM metrics). */
   job: string;
-  /** Targets file: its path on this machine. */
-  path: string;
   selector: string;
   name: string;
   group: string;
@@ -35,7 +33,6 @@ function initialForm(target: TargetInfo | null): FormState {
     kind: target?.kind ?? 'exporter',
     url: target?.url ?? '',
     job: '',
-    path: '',
     selector: target?.selector ?? '',
     name: target?.name ?? '',
     group: target?.group ?? '',
@@ -92,15 +89,8 @@ export function formToRequest(form: FormState, editing: boolean): AddTargetReque
 
 const isSourceKind = (kind: FormState['kind']): kind is 'prometheus-discovery' | 'targets-file' => kind === 'prometheus-discovery' || kind === 'targets-file';
 
-/** Form -> addSource request for the kinds that are sources rather than single targets. */
-export function formToSourceRequest(form: FormState): AddSourceRequest {
-  if (form.kind === 'targets-file') {
-    const path = form.path.trim();
-    if (!path) throw new Error('File: enter the path of the targets file');
-    const intervalMs = Math.round(Number(form.intervalS) * 1000);
-    if (!Number.isFinite(intervalMs) || intervalMs < 1000) throw new Error('Interval: enter a number of seconds ≥ 1');
-    return { kind: 'targets-file', path, intervalMs };
-  }
+/** Form -> addSource request for a Prometheus discovery. */
+export function formToDiscoveryRequest(form: FormState): AddSourceRequest {
   // The server address, interval, timeout, auth and TLS are checked exactly as for a target.
   const asTarget = formToRequest({ ...form, kind: 'prometheus', selector: '' }, false);
   return {
@@ -114,8 +104,10 @@ export function formToSourceRequest(form: FormState): AddSourceRequest {
   };
 }
 
-export function TargetDialog({ api, target, onClose, desktop = false }: { api: PulseApi; target: TargetInfo | null; onClose: (saved: TargetInfo | null) => void; desktop?: boolean }) {
+export function TargetDialog({ api, target, onClose }: { api: PulseApi; target: TargetInfo | null; onClose: (saved: TargetInfo | null) => void }) {
   const [form, setForm] = useState<FormState>(() => initialForm(target));
+  // Desktop: the page hands over the File the user picked; only the preload learns its path.
+  const [targetsFile, setTargetsFile] = useState<File | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [test, setTest] = useState<TargetTestResult | null>(null);
@@ -127,9 +119,17 @@ export function TargetDialog({ api, target, onClose, desktop = false }: { api: P
     setError(null);
     setBusy(true);
     try {
-      if (isSourceKind(form.kind)) {
-        // The first load must succeed (a wrong path or server is reported here, nothing is kept).
-        await api.addSource(formToSourceRequest(form));
+      // A source's first load must succeed (a wrong file or server is reported here, nothing is kept).
+      if (form.kind === 'targets-file') {
+        if (!targetsFile || !api.addTargetsFile) throw new Error('File: choose the targets file');
+        const intervalMs = Math.round(Number(form.intervalS) * 1000);
+        if (!Number.isFinite(intervalMs) || intervalMs < 1000) throw new Error('Interval: enter a number of seconds ≥ 1');
+        await api.addTargetsFile(targetsFile, intervalMs);
+        onClose(null);
+        return;
+      }
+      if (form.kind === 'prometheus-discovery') {
+        await api.addSource(formToDiscoveryRequest(form));
         onClose(null);
         return;
       }
@@ -178,13 +178,13 @@ export function TargetDialog({ api, target, onClose, desktop = false }: { api: P
             <option value="exporter">dcgm-exporter (scrape one node)</option>
             <option value="prometheus">Prometheus server (every node it scrapes)</option>
             {target === null ? <option value="prometheus-discovery">Prometheus discovery (scrape its dcgm-exporters directly, followed every minute)</option> : null}
-            {target === null && desktop ? <option value="targets-file">Targets file (URL per line or file_sd; followed as it changes)</option> : null}
+            {target === null && api.addTargetsFile ? <option value="targets-file">Targets file (URL per line or file_sd; followed as it changes)</option> : null}
           </select>
         </label>
         {form.kind === 'targets-file' ? (
           <label>
             File
-            <input data-testid="add-source-path" value={form.path} onChange={(e) => set({ path: e.target.value })} placeholder="/etc/prometheus/targets/dcgm.json" required />
+            <input data-testid="add-source-file" type="file" onChange={(e) => setTargetsFile(e.target.files?.[0] ?? null)} />
           </label>
         ) : (
           <label>

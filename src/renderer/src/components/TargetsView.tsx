@@ -150,7 +150,6 @@ export function TargetsView({ api, state, now }: { api: PulseApi; state: FleetSt
       {adding || editing ? (
         <TargetDialog
           api={api}
-          desktop={desktop}
           target={editing}
           onClose={() => {
             setAdding(false);
