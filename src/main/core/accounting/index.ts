@@ -1,0 +1,6 @@
+// Fleet waste and accounting (issue 19): who held which GPUs over a window, how much they used
+// them, what the idle ones cost. Pure and Electron-free; the readers feed it samples.
+export { Accountant, intervalState, MAX_GAP_MS, type AccountingOptions, type IntervalState } from './accountant';
+export { ownerOf, OWNER_SEPARATOR } from './owner';
+export { samplesFromFamilies, type GpuSample } from './from-families';
+export type { AccountedGpu, AccountingSample } from './types';
