@@ -19,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   textfile: { summary: "write computed GPU metrics for node_exporter's textfile collector", load: () => import('./commands/textfile') },
   push: { summary: 'push computed GPU metrics to a Prometheus Pushgateway', load: () => import('./commands/push') },
   record: { summary: 'record exporters to an OpenMetrics file that Prometheus can import (and GPU Pulse replay)', load: () => import('./commands/record') },
+  report: { summary: 'add up who held GPUs, how much they used them and what the idle ones cost', load: () => import('./commands/report') },
   open: { summary: 'inspect exposition files: format, GPUs, families, problems (also: gpu-pulse FILE)', load: () => import('./commands/open') },
 };
 

@@ -4,3 +4,8 @@ export { Accountant, intervalState, MAX_GAP_MS, type AccountingOptions, type Int
 export { ownerOf, OWNER_SEPARATOR } from './owner';
 export { samplesFromFamilies, type GpuSample } from './from-families';
 export type { AccountedGpu, AccountingSample } from './types';
+export { feedRecordings } from './recording-reader';
+export { feedFromPrometheus, PrometheusReportError, type PrometheusReportConfig, type PrometheusFeedResult } from './prometheus-reader';
+export { reportFromRecordings, reportFromPrometheus, type ReportRequest } from './report';
+export { parseReportTime, reportWindow } from './window';
+export { formatReportTable } from './table';
