@@ -11,14 +11,19 @@ import { METRIC_ALIASES } from '../dcgm';
 import { DEFAULT_WEIGHTS, type Weights } from '../compute';
 import type { CanonicalField } from '../../../shared/canonical';
 import type { Family, Labels, Sample } from '../exposition/types';
-import { FIELD_INDEX, collectSeries, valueOf } from '../dcgm/translate';
+import { FIELD_INDEX, attributionOf, collectSeries, nodeOf, valueOf } from '../dcgm/translate';
+import { ALIAS_RANK, type MetricAlias } from '../dcgm/aliases';
+import { acceptedValue, rangeFor, type ValueRange } from '../dcgm/ranges';
+import { realUtilization } from '../compute';
+import { gpuKey, type Attribution } from '../../../shared/gpu';
+import { CANONICAL_FIELDS, type Readings } from '../../../shared/canonical';
+import type { AccountedGpu } from './types';
 import { createScraper, type ScrapeRequest } from '../sources/http-scrape';
 import { createApiClient, isObject, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type RequestStats } from '../sources/prometheus/api';
 import { parseValue } from '../sources/prometheus/convert';
 import { joinMatchers, parseSelector, quote, regexAlternation, seriesSelector } from '../sources/prometheus/selector';
 import { MAX_GAP_MS, type Accountant } from './accountant';
 import { exporterName } from './counter-names';
-import { samplesFromFamilies } from './from-families';
 
 
 export interface PrometheusReportConfig {
@@ -94,6 +99,16 @@ export async function feedFromPrometheus(
   const stats: RequestStats = { requests: 0, bytes: 0 };
   const warnings: string[] = [];
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  const seriesCache = new Map<string, SeriesInfo | null>();
+  // One object per distinct attribution, so the families of one GPU compare equal by identity.
+  const attributions = new Map<string, Attribution>();
+  const interned = (a: Attribution): Attribution => {
+    const key = JSON.stringify(a);
+    const known = attributions.get(key);
+    if (known) return known;
+    attributions.set(key, a);
+    return a;
+  };
   // The sample before the window start carries the time up to the first sample inside it.
   const fromMs = window.startMs - MAX_GAP_MS;
 
@@ -161,40 +176,100 @@ export async function feedFromPrometheus(
   }
 
   /**
-   * Range-vector results -> one family list per timestamp -> accounting samples, in time order.
-   * A range includes its left end in Prometheus 2 and excludes it in 3: samples at or before
-   * the previous chunk's end were already accounted and are skipped.
+   * Range-vector results -> per GPU, its readings at each of its sample times -> accounting
+   * samples, GPU by GPU in time order. Each series is resolved once (translate's identity and
+   * attribution, the alias table's field and scale) and cached across chunks, so a point costs
+   * a lookup and a store. A range includes its left end in Prometheus 2 and excludes it in 3:
+   * samples at or before the previous chunk's end were already accounted and are skipped.
    */
   function accountChunk(results: unknown[], after: number): number {
-    const byTime = new Map<number, Map<string, Family>>();
+    const gpus = new Map<string, ChunkGpu>();
     let count = 0;
     for (const data of results) {
       if (!isObject(data) || data.resultType !== 'matrix' || !Array.isArray(data.result)) throw badShape('range vector', 'expected a matrix result');
       for (const item of data.result as unknown[]) {
         if (!isObject(item) || !isObject(item.metric) || !Array.isArray(item.values)) continue;
-        const metric = item.metric as Record<string, unknown>;
-        const name = exporterName(String(metric.__name__ ?? ''));
-        const labels: Labels = {};
-        for (const key in metric) if (key !== '__name__') labels[key] = String(metric[key]);
-        for (const point of item.values as unknown[]) {
+        const info = resolveSeries(item.metric as Record<string, unknown>);
+        if (info === null) continue;
+        let gpu = gpus.get(info.gpu.key);
+        if (!gpu) gpus.set(info.gpu.key, (gpu = new ChunkGpu(info, (a, b) => interned(union(a, b)))));
+        const values = item.values as unknown[];
+        for (let i = 0; i < values.length; i++) {
+          const point = values[i];
           if (!Array.isArray(point) || typeof point[0] !== 'number' || typeof point[1] !== 'string') continue;
           const t = Math.round(point[0] * 1000);
           if (t <= after) continue;
-          let families = byTime.get(t);
-          if (!families) byTime.set(t, (families = new Map()));
-          let family = families.get(name);
-          if (!family) families.set(name, (family = { name, type: 'unknown', help: null, unit: null, samples: [] }));
-          const sample: Sample = { name, labels, value: parseValue(point[1]), valueText: point[1], timestampMs: null, exemplar: null, line: 0 };
-          family.samples.push(sample);
           count++;
+          const row = gpu.rowAt(t, info.attribution);
+          const value = acceptedValue(info.range, scaled(info.alias, parseValue(point[1])));
+          if (value !== undefined) gpu.set(row, info.slot, info.rank, value);
         }
       }
     }
-    for (const t of [...byTime.keys()].sort((a, b) => a - b)) {
-      const families = [...byTime.get(t)!.values()];
-      for (const { gpu, sample } of samplesFromFamilies(families, serverHost, t, weights)) accountant.add(gpu, sample);
+    // MIG instances share their board's energy and power: count the instances seen per board and time.
+    const instances = new Map<string, Map<number, number>>();
+    for (const gpu of gpus.values()) {
+      if (!gpu.info.mig) continue;
+      let byTime = instances.get(gpu.info.board);
+      if (!byTime) instances.set(gpu.info.board, (byTime = new Map()));
+      for (const t of gpu.times) byTime.set(t, (byTime.get(t) ?? 0) + 1);
+    }
+    const readings: Readings = {};
+    for (const gpu of gpus.values()) {
+      const { info } = gpu;
+      for (const row of gpu.rowsInTimeOrder()) {
+        const t = gpu.times[row];
+        for (let slot = 0; slot < SLOT_FIELDS.length; slot++) {
+          const value = gpu.values[row * SLOT_FIELDS.length + slot];
+          readings[SLOT_FIELDS[slot]] = Number.isNaN(value) ? undefined : value;
+        }
+        const real = realUtilization(readings, weights);
+        const energy = readings.energyJoules;
+        const power = readings.powerWatts;
+        accountant.add(info.gpu, {
+          t,
+          attribution: gpu.attributions[row],
+          realUtil: real.value,
+          realUtilMissing: real.missing.length > 0,
+          energyJoules: typeof energy === 'number' ? energy : null,
+          powerWatts: typeof power === 'number' ? power : null,
+          energyShare: info.mig ? 1 / instances.get(info.board)!.get(t)! : 1,
+        });
+      }
     }
     return count;
+  }
+
+  /** What a series is, from its labels, through translate itself; null for what is not a GPU field. */
+  function resolveSeries(metric: Record<string, unknown>): SeriesInfo | null {
+    const key = JSON.stringify(metric);
+    const cached = seriesCache.get(key);
+    if (cached !== undefined) return cached;
+    const name = exporterName(String(metric.__name__ ?? ''));
+    const alias = METRIC_ALIASES.get(name);
+    let info: SeriesInfo | null = null;
+    if (alias && (SLOT_FIELDS as readonly string[]).includes(alias.field)) {
+      const labels: Labels = {};
+      for (const k in metric) if (k !== '__name__') labels[k] = String(metric[k]);
+      const sample: Sample = { name, labels, value: 0, valueText: '0', timestampMs: null, exemplar: null, line: 0 };
+      const { series } = collectSeries([{ name, type: 'unknown', help: null, unit: null, samples: [sample] }], serverHost);
+      if (series.length === 1) {
+        const gpu = series[0];
+        const node = nodeOf(gpu, serverHost);
+        info = {
+          gpu: { key: gpuKey(node, gpu.uuid, gpu.migId), node, model: gpu.model },
+          board: gpuKey(node, gpu.uuid, null),
+          mig: gpu.migId !== null,
+          attribution: interned(attributionOf(gpu)),
+          alias,
+          slot: SLOT_FIELDS.indexOf(alias.field as CanonicalField),
+          rank: ALIAS_RANK.get(name) ?? Number.MAX_SAFE_INTEGER,
+          range: rangeFor(CANONICAL_FIELDS[alias.field as CanonicalField].unit),
+        };
+      }
+    }
+    seriesCache.set(key, info);
+    return info;
   }
 
   /** Lists the energy and power series of the window: true when some GPU has power but no counter. */
@@ -217,6 +292,82 @@ export async function feedFromPrometheus(
     const energyIndex = FIELD_INDEX.get(ENERGY_FIELD)!;
     return collectSeries([...families.values()], serverHost).series.some((gpu) => valueOf(gpu, energyIndex) === undefined);
   }
+}
+
+interface SeriesInfo {
+  gpu: AccountedGpu;
+  /** gpuKey of the physical GPU (for MIG instances, their board). */
+  board: string;
+  mig: boolean;
+  attribution: Attribution;
+  alias: MetricAlias;
+  /** Position of the alias' field in SLOT_FIELDS. */
+  slot: number;
+  rank: number;
+  range: ValueRange;
+}
+
+/** The readings accounting uses, in a fixed order: a GPU's chunk keeps them in one flat array. */
+const SLOT_FIELDS: readonly CanonicalField[] = [...UTIL_FIELDS, ENERGY_FIELD, POWER_FIELD];
+
+/** One GPU's points in one chunk: a row per sample time, SLOT_FIELDS values per row (NaN: missing). */
+class ChunkGpu {
+  readonly times: number[] = [];
+  readonly values: number[] = [];
+  readonly ranks: number[] = [];
+  readonly attributions: Attribution[] = [];
+  private readonly rows = new Map<number, number>();
+
+  constructor(
+    readonly info: SeriesInfo,
+    /** Union of two attributions, interned so the next comparison is by identity again. */
+    private readonly merge: (a: Attribution, b: Attribution) => Attribution,
+  ) {}
+
+  rowAt(t: number, attribution: Attribution): number {
+    let row = this.rows.get(t);
+    if (row === undefined) {
+      row = this.times.length;
+      this.rows.set(t, row);
+      this.times.push(t);
+      this.attributions.push(attribution);
+      for (let slot = 0; slot < SLOT_FIELDS.length; slot++) {
+        this.values.push(NaN);
+        this.ranks.push(Infinity);
+      }
+    } else if (this.attributions[row] !== attribution) {
+      this.attributions[row] = this.merge(this.attributions[row], attribution);
+    }
+    return row;
+  }
+
+  /** As translate: where two names give one field (two generations side by side), the better-ranked wins. */
+  set(row: number, slot: number, rank: number, value: number): void {
+    const at = row * SLOT_FIELDS.length + slot;
+    if (rank >= this.ranks[at]) return;
+    this.values[at] = value;
+    this.ranks[at] = rank;
+  }
+
+  rowsInTimeOrder(): number[] {
+    const rows = this.times.map((_, i) => i);
+    // Families arrive one after another, each in time order: usually already sorted.
+    for (let i = 1; i < this.times.length; i++) {
+      if (this.times[i] < this.times[i - 1]) return rows.sort((a, b) => this.times[a] - this.times[b]);
+    }
+    return rows;
+  }
+}
+
+/** The alias' scale applied as translate applies it (dividing by 1000 keeps mJ -> J exact). */
+function scaled(alias: MetricAlias, value: number): number {
+  return alias.scale < 1 ? value / Math.round(1 / alias.scale) : value * alias.scale;
+}
+
+/** Two series of one GPU at one time with different owners (time-slicing): held by both. */
+function union(a: Attribution, b: Attribution): Attribution {
+  const merge = (x: string[], y: string[]) => [...new Set([...x, ...y])].sort();
+  return { pods: merge(a.pods, b.pods), namespaces: merge(a.namespaces, b.namespaces), jobs: merge(a.jobs, b.jobs) };
 }
 
 function badShape(query: string, why: string): PrometheusReportError {
