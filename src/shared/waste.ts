@@ -51,3 +51,33 @@ export interface WasteReport {
 
 /** The CSV header, in the issue's order. */
 export const WASTE_CSV_COLUMNS = ['owner', 'gpus', 'gpu_hours', 'idle_gpu_hours', 'unknown_gpu_hours', 'mean_real_util', 'energy_kwh', 'cost'] as const;
+
+/** A GPU held by a workload (it has a namespace or pod) and idle, continuously, since `idleSince`. */
+export interface HeldIdleGpu {
+  key: string;
+  node: string;
+  uuid: string;
+  gpuIndex: number | null;
+  migInstanceId: string | null;
+  namespace: string | null;
+  pod: string | null;
+  /** Unix ms the current idle stretch began (or GPU Pulse first saw it). */
+  idleSince: number;
+  idleSeconds: number;
+}
+
+export interface WasteReportRequest {
+  by?: ReportGroupBy;
+  /** The window ending now, in ms (default 1 h: the live window). */
+  sinceMs?: number;
+  /** An explicit window (Unix ms); needs `prometheusTargetId` beyond the live history. */
+  startMs?: number;
+  endMs?: number;
+  idleBelow?: number;
+  pricePerGpuHour?: number;
+  /** Read raw samples from this Prometheus source instead of the live history. */
+  prometheusTargetId?: string;
+}
+
+/** Held idle longer than this, a GPU is worth a notification (settable; default 30 min). */
+export const DEFAULT_HELD_IDLE_NOTIFY_MS = 30 * 60_000;

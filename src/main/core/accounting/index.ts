@@ -9,3 +9,4 @@ export { feedFromPrometheus, PrometheusReportError, type PrometheusReportConfig,
 export { reportFromRecordings, reportFromPrometheus, type ReportRequest } from './report';
 export { parseReportTime, reportWindow } from './window';
 export { formatReportTable } from './table';
+export { WasteLedger, type LedgerOptions } from './live-ledger';
