@@ -2,6 +2,7 @@
 // adapter and the HTTP adapter both check requests against these before calling the service.
 import { z } from 'zod';
 import { HISTORY_FIELDS, type PulseRequestMethod } from './api';
+import { REPORT_GROUPS } from './waste';
 
 const MAX_KEYS = 10_000;
 /**
@@ -149,6 +150,23 @@ export const REQUEST_ARG_SCHEMAS = {
   getInspectionSource: z.tuple([InspectionId, z.object({ line: z.number().int().min(1), context: z.number().int().min(0).max(500) }).strict()]),
   compareInspections: z.tuple([InspectionId, InspectionId]),
   closeInspection: z.tuple([InspectionId]),
+  getWasteReport: z.tuple([
+    z
+      .object({
+        by: z.enum(REPORT_GROUPS).optional(),
+        sinceMs: z.number().int().positive().max(366 * 86_400_000).optional(),
+        startMs: z.number().int().min(0).optional(),
+        endMs: z.number().int().min(0).optional(),
+        idleBelow: z.number().gt(0).max(1).optional(),
+        pricePerGpuHour: z.number().min(0).max(1e9).optional(),
+        prometheusTargetId: TargetId.optional(),
+      })
+      .strict()
+      .refine((r) => (r.startMs === undefined) === (r.endMs === undefined), 'startMs and endMs go together')
+      .refine((r) => r.startMs === undefined || r.endMs! > r.startMs, 'endMs must be after startMs')
+      .refine((r) => r.sinceMs === undefined || r.startMs === undefined, 'give sinceMs or startMs and endMs, not both'),
+  ]),
+  getHeldIdleGpus: z.tuple([]),
 } satisfies Record<PulseRequestMethod, z.ZodType>;
 
 export class InvalidRequestError extends Error {

@@ -1,6 +1,7 @@
 // PulseApi: the one contract every front end talks to (DESIGN.md §4). PulseService implements
 // it in main; the preload (IPC) and the HTTP bridge (serve mode) carry it to the renderer.
 // No zod here: the sandboxed preload imports this file and must stay small.
+import type { HeldIdleGpu, WasteReport, WasteReportRequest } from './waste';
 import type { GpuSnapshot, NodeExtra } from './gpu';
 
 export type TargetState =
@@ -404,6 +405,10 @@ export interface PulseRequests {
   getInspectionSource(id: string, req: InspectionSourceRequest): Promise<InspectionSource>;
   compareInspections(a: string, b: string): Promise<InspectionComparison>;
   closeInspection(id: string): Promise<void>;
+  /** Fleet waste (issue 19): who held GPUs over a window, from the live history or a Prometheus source. */
+  getWasteReport(req: WasteReportRequest): Promise<WasteReport>;
+  /** GPUs a workload holds while they are idle, longest first. */
+  getHeldIdleGpus(): Promise<HeldIdleGpu[]>;
 }
 
 /** What main implements once (PulseService) and every transport carries. */
@@ -472,7 +477,12 @@ export const PULSE_REQUEST_METHODS = [
   'getInspectionSource',
   'compareInspections',
   'closeInspection',
+  'getWasteReport',
+  'getHeldIdleGpus',
 ] as const satisfies readonly PulseRequestMethod[];
+
+/** serve mode: GET the waste report as JSON (`?by=namespace&since=24h`, or `&start=…&end=…`, `&prometheus=<target id>`). */
+export const HTTP_REPORT_PATH = '/api/report';
 
 /** serve mode: POST the raw file bytes here with ?name=<file name>; answers the InspectionInfo. */
 export const HTTP_INSPECT_UPLOAD_PATH = '/api/inspect-upload';

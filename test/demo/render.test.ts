@@ -104,7 +104,24 @@ describe('renderDemoMetrics: shape of the exposition text', () => {
     const realFirst = REAL_L4.split('\n').find((l) => l.startsWith('DCGM_FI_DEV_SM_CLOCK{'))!;
     const realNames = parseSampleLine(realFirst).labels.map(([k]) => k);
     expect(realNames).toEqual(['gpu', 'UUID', 'pci_bus_id', 'device', 'modelName', 'Hostname', 'DCGM_FI_DRIVER_VERSION']);
-    for (const l of sampleLines(body)) expect(l.labels.map(([k]) => k)).toEqual(realNames);
+    // Pod mapping (as dcgm-exporter's --kubernetes adds it) follows, sorted, on GPUs a pod holds.
+    const withPod = [...realNames, 'container', 'namespace', 'pod'];
+    const names = sampleLines(body).map((l) => l.labels.map(([k]) => k));
+    for (const n of names) expect([realNames, withPod]).toContainEqual(n);
+    expect(names.some((n) => n.length === withPod.length)).toBe(true);
+  });
+
+  it('labels GPUs with pods: the training job, other busy pods, and an idle GPU held or unallocated', () => {
+    const pods = new Map<string, string>();
+    for (let h = 0; h < 6; h++) {
+      const sim = createDemoSimulation({ gpus: 8, hostname: `node-${h}`, seed: 1 });
+      for (const l of sampleLines(renderDemoMetrics(sim, 0)).filter((x) => x.name === 'DCGM_FI_DEV_GPU_TEMP')) {
+        const labels = Object.fromEntries(l.labels);
+        pods.set(`${h}/${labels.gpu}`, labels.namespace ?? '(none)');
+      }
+    }
+    const namespaces = new Set(pods.values());
+    for (const ns of ['ml-training', 'analytics', 'ml-inference', 'hpc-sim', 'research-notebooks', '(none)']) expect(namespaces).toContain(ns);
   });
 
   it('fills identity labels like NVML does', () => {

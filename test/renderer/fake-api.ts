@@ -100,6 +100,8 @@ export function fakeApi(init: { targets?: TargetInfo[]; gpus?: GpuSnapshot[]; fa
     getInspectionSource: () => Promise.reject(new Error('not in this fake')),
     compareInspections: () => Promise.reject(new Error('not in this fake')),
     closeInspection: () => Promise.resolve(),
+    getWasteReport: () => Promise.reject(new Error('not in this fake')),
+    getHeldIdleGpus: () => Promise.resolve([]),
     emit(tick) {
       for (const l of listeners) l(tick);
     },

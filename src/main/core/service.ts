@@ -54,6 +54,8 @@ import { maskUrlCredentials, prepareTargetRequest, type NamedSecrets, type Prepa
 import { parseScrapeBody } from './fleet/scrape-limits';
 import { SourceRegistry, type SourceRegistryOptions } from './fleet/source-registry';
 import type { SourceConfig } from './fleet/source-config';
+import { WasteLedger, WasteReports } from './accounting';
+import type { HeldIdleGpu, WasteReport, WasteReportRequest } from '../../shared/waste';
 
 export const DEMO_INTERVAL_MS = 2_000;
 const RUN_NOW_FLEET_SIZE = 50;
@@ -133,6 +135,9 @@ export class PulseService implements PulseBackend {
   readonly inspector: Inspector;
   private readonly actions: AppActions;
   private readonly sources: SourceRegistry;
+  /** Fleet waste (issue 19): held-idle state and reports; its registry joins /metrics. */
+  readonly waste: WasteLedger;
+  private readonly wasteReports: WasteReports;
 
   constructor(private readonly opts: PulseServiceOptions) {
     this.now = opts.now ?? Date.now;
@@ -140,6 +145,7 @@ export class PulseService implements PulseBackend {
     // the 1-minute tier covers the rest, so memory stays what the configuration says.
     this.history = new HistoryStore({ rawWindowMs: 3_600_000, rawStepMs: 5_000, ...opts.history, fields: [...HISTORY_FIELDS] });
     this.states = new TargetStateTracker({ now: this.now });
+    this.waste = new WasteLedger({ now: this.now, history: opts.history });
     this.inspector = new Inspector({
       onChange: (info) => {
         this.pending.inspections.set(info.id, info);
@@ -148,6 +154,7 @@ export class PulseService implements PulseBackend {
     });
     this.scraper = opts.scraper ?? createScraper();
     this.secrets = opts.secrets ?? createServeSecretStore();
+    this.wasteReports = new WasteReports({ ledger: this.waste, target: (id) => this.targets.get(id)?.config, secrets: this.secrets, now: this.now });
     this.selfMetrics = createSelfMetrics({
       targetStateCounts: () => this.states.countByState(),
       historyBytes: () => this.history.bytes(),
@@ -237,6 +244,14 @@ export class PulseService implements PulseBackend {
 
   async getGpus(): Promise<GpuSnapshot[]> {
     return [...this.gpus.values()];
+  }
+
+  getWasteReport(req: WasteReportRequest): Promise<WasteReport> {
+    return this.wasteReports.report(req);
+  }
+
+  getHeldIdleGpus(): Promise<HeldIdleGpu[]> {
+    return this.wasteReports.heldIdle();
   }
 
   async getHistory(req: HistoryRequest): Promise<HistoryResponse> {
@@ -593,6 +608,7 @@ export class PulseService implements PulseBackend {
         if (!previous || previous.observedAt !== gpu.observedAt) this.history.push(gpu.key, wallClock ?? gpu.observedAt, historyValues(gpu));
         this.pending.gpus.set(gpu.key, gpu);
       }
+      this.waste.observe(out.gpus, wallClock ?? this.now());
       extras.push(...out.extras);
     }
     for (const key of runtime.gpuKeys) if (!seen.has(key)) this.dropGpu(key);
@@ -799,6 +815,7 @@ export class PulseService implements PulseBackend {
 
   private dropGpu(key: string): void {
     this.gpus.delete(key);
+    this.waste.forget(key);
     this.history.remove(key);
     this.pending.gpus.delete(key);
     this.pending.removedGpus.add(key);

@@ -3,10 +3,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { HTTP_INSPECT_UPLOAD_PATH, HTTP_RECORDINGS_PATH, HTTP_WATCH_PATH, type InspectionInfo, type PulseBackend } from '../../shared/api';
+import { HTTP_INSPECT_UPLOAD_PATH, HTTP_RECORDINGS_PATH, HTTP_REPORT_PATH, HTTP_WATCH_PATH, type InspectionInfo, type PulseBackend } from '../../shared/api';
 import { createReadStream } from 'node:fs';
 import { InvalidRequestError, validateWatchArgs } from '../../shared/api-schemas';
 import { dispatchRequest } from '../core/dispatch';
+import { reportRequestFromQuery } from '../core/accounting/report-query';
 import { openTickStream, type TickStream } from '../core/tick-stream';
 import { serveStatic } from './static-files';
 import { createRequestGuard } from './request-guard';
@@ -64,6 +65,7 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     if (req.method === 'GET' && path === '/api/gpus') return sendJson(res, 200, await opts.service.getGpus());
     if (req.method === 'GET' && path === '/api/sources') return sendJson(res, 200, await opts.service.getSources());
     if (req.method === 'GET' && path === '/api/events') return openEventStream(req, res);
+    if (req.method === 'GET' && path === HTTP_REPORT_PATH) return report(url, res);
     if (path === HTTP_WATCH_PATH) {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST {"stream": <id from the hello event>, "keys": [...]}' });
       return watchGpus(req, res);
@@ -123,6 +125,21 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     } catch (err) {
       const status = err instanceof InvalidRequestError ? 400 : err instanceof FileAccessError ? 403 : 422;
       sendJson(res, status, { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** The waste report as JSON: query parameters as the CLI's flags, checked like every call. */
+  async function report(url: URL, res: ServerResponse): Promise<void> {
+    let request;
+    try {
+      request = reportRequestFromQuery(url.searchParams);
+    } catch (err) {
+      return sendJson(res, 400, { error: (err as Error).message });
+    }
+    try {
+      sendJson(res, 200, await dispatchRequest(opts.service, 'getWasteReport', [request]));
+    } catch (err) {
+      sendJson(res, err instanceof InvalidRequestError ? 400 : 422, { error: err instanceof Error ? err.message : String(err) });
     }
   }
 

@@ -75,7 +75,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   await service.start();
   if (opts.replay) await service.openReplay(opts.replay);
   // The same /metrics as `gpu-pulse exporter`: computed GPU metrics plus the fleet self-metrics.
-  const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [service.selfMetrics.registry] });
+  const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [service.selfMetrics.registry, service.waste.registry] });
   const http = await startHttpAdapter({
     service,
     host: opts.host,

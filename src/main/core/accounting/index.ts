@@ -10,3 +10,5 @@ export { reportFromRecordings, reportFromPrometheus, type ReportRequest } from '
 export { parseReportTime, reportWindow } from './window';
 export { formatReportTable } from './table';
 export { WasteLedger, type LedgerOptions } from './live-ledger';
+export { WasteReports, type WasteReportsDeps } from './waste-reports';
+export { reportRequestFromQuery } from './report-query';

@@ -158,7 +158,7 @@ export async function startExporter(opts: {
   log?: (line: string) => void;
 }): Promise<RunningExporter> {
   const service = createHeadlessService({ targets: opts.targets, version: opts.version, secrets: opts.secrets });
-  const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [service.selfMetrics.registry] });
+  const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [service.selfMetrics.registry, service.waste.registry] });
   await service.start();
   let server: RunningExporterServer;
   try {

@@ -71,6 +71,31 @@ function gpuUuid(seed: number, hostname: string, index: number): string {
 }
 
 /**
+ * The Kubernetes pod holding a GPU, as dcgm-exporter's pod mapping labels it (sorted after the
+ * driver label): training and the hot GPU belong to the host's training job, the other busy
+ * kinds to their own pods; the idle GPU is held by a forgotten notebook on half the hosts and
+ * unallocated on the others, so the Waste view has both to show. Drawn from the host key, not
+ * from the random stream, so every other simulated value stays what it was.
+ */
+function podLabels(kind: WorkloadKind, hostname: string, hostKey: number): string {
+  const host = hostname.replace(/[^a-z0-9-]/gi, '').toLowerCase() || 'host';
+  const pod = (namespace: string, name: string) => `,container="main",namespace="${namespace}",pod="${name}"`;
+  switch (kind) {
+    case 'training':
+    case 'hot':
+      return pod('ml-training', `llm-pretrain-${host}`);
+    case 'memory-bound':
+      return pod('analytics', `feature-etl-${host}`);
+    case 'data-loading':
+      return pod('ml-inference', `batch-embed-${host}`);
+    case 'fp64':
+      return pod('hpc-sim', `cfd-solver-${host}`);
+    case 'idle':
+      return hostKey % 2 === 0 ? pod('research-notebooks', `jupyter-${host}`) : '';
+  }
+}
+
+/**
  * Which archetype each GPU runs. Small hosts get the most telling mix first (a training job and
  * the hot GPU); eight GPUs show every archetype; larger hosts fill up with a weighted draw.
  * The order is then shuffled so the hot GPU is not always at the same index.
@@ -190,7 +215,7 @@ class Simulation implements DemoSimulation {
       const labels =
         `{gpu="${i}",UUID="${uuid}",pci_bus_id="${pci}",device="${device}",` +
         `modelName="${escapeLabel(this.model.name)}",Hostname="${escapeLabel(this.hostname)}",` +
-        `DCGM_FI_DRIVER_VERSION="${escapeLabel(this.driverVersion)}"}`;
+        `DCGM_FI_DRIVER_VERSION="${escapeLabel(this.driverVersion)}"${podLabels(kind, this.hostname, hostKey)}}`;
       gpus.push({ index: i, uuid, pciBusId: pci, device, workload, labels });
       // Static hardware history: a few boards have old PCIe replays or correctable row remaps.
       // They never change at runtime, so they read as history, not as a live fault.
