@@ -8,6 +8,7 @@ import { TargetDialog } from './components/TargetDialog';
 import { DEFAULT_FILTER, type FleetFilter } from './state/fleet-filter';
 import { GpuFocusView } from './views/GpuFocusView';
 import { PlotView } from './views/PlotView';
+import { WasteView, fleetSearchFor } from './views/waste/WasteView';
 import { InspectorView } from './inspector/InspectorView';
 import { FileDrop } from './inspector/FileDrop';
 import { navigate, routeHref, useRoute, type Route } from './navigation';
@@ -18,6 +19,7 @@ import { ExportMenu } from './components/ExportMenu';
 const NAV: Array<{ label: string; route: Route; key: string }> = [
   { label: 'Fleet', route: { view: 'fleet' }, key: 'fleet' },
   { label: 'Plot', route: { view: 'plot', field: 'realUtil', keys: [] }, key: 'plot' },
+  { label: 'Waste', route: { view: 'waste' }, key: 'waste' },
   { label: 'Inspector', route: { view: 'inspector', id: null }, key: 'inspector' },
   { label: 'Targets', route: { view: 'targets' }, key: 'targets' },
 ];
@@ -97,6 +99,15 @@ export function App({ api }: { api: PulseApi }) {
           <PlotView api={api} store={store} field={route.field} keys={route.keys} />
         ) : route.view === 'node' ? (
           <NodeView api={api} state={state} node={route.node} now={now} />
+        ) : route.view === 'waste' ? (
+          <WasteView
+            api={api}
+            targets={targets}
+            onOwner={(by, owner) => {
+              setFilter({ ...DEFAULT_FILTER, search: fleetSearchFor(by, owner) });
+              navigate({ view: 'fleet' });
+            }}
+          />
         ) : route.view === 'targets' ? (
           <TargetsView api={api} state={state} now={now} />
         ) : (

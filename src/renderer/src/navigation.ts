@@ -11,6 +11,7 @@ export type Route =
   | { view: 'plot'; field: HistoryField; keys: string[] }
   | { view: 'inspector'; id: string | null }
   | { view: 'targets' }
+  | { view: 'waste' }
   /** A link the app cannot read (e.g. a malformed %-escape): shown as an error, never a blank page. */
   | { view: 'invalid'; reason: string };
 
@@ -40,6 +41,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'inspector', id: parts[1] ?? null };
     case 'targets':
       return { view: 'targets' };
+    case 'waste':
+      return { view: 'waste' };
     default:
       return { view: 'fleet' };
   }
@@ -61,6 +64,8 @@ export function routeHref(route: Route): string {
       return '#/targets';
     case 'invalid':
       return '#/';
+    case 'waste':
+      return '#/waste';
   }
 }
 
