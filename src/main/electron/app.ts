@@ -11,7 +11,7 @@ import { installApplicationMenu } from './menu';
 import { installFileOpening } from './open-files';
 import { trackWindowState } from './window-state';
 import { electronStores } from './settings-store';
-import { notifyGpuAlerts } from './notifications';
+import { notifyGpuAlerts, notifyHeldIdle } from './notifications';
 
 export function runDesktopApp(): void {
   if (!app.requestSingleInstanceLock()) {
@@ -73,6 +73,14 @@ export function runDesktopApp(): void {
     notifyGpuAlerts(
       service,
       () => stores.settings.load().notifications,
+      () => {
+        mainWindow?.show();
+        mainWindow?.focus();
+      },
+    );
+    notifyHeldIdle(
+      service,
+      () => ({ enabled: stores.settings.load().notifications, afterMinutes: stores.settings.load().heldIdleNotifyMinutes }),
       () => {
         mainWindow?.show();
         mainWindow?.focus();

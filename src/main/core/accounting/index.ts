@@ -12,3 +12,4 @@ export { formatReportTable } from './table';
 export { WasteLedger, type LedgerOptions } from './live-ledger';
 export { WasteReports, type WasteReportsDeps } from './waste-reports';
 export { reportRequestFromQuery } from './report-query';
+export { HeldIdleAlertTracker, type HeldIdleAlert } from './held-idle-alerts';

@@ -12,12 +12,14 @@ export const SettingsSchema = z.object({
   /** Targets files and Prometheus discoveries added in the app (command-line ones are not saved). */
   sources: z.array(SourceConfigSchema).default([]),
   notifications: z.boolean().default(true),
+  /** Notify when a GPU has been held idle this long (minutes; 0: never). Follows `notifications`. */
+  heldIdleNotifyMinutes: z.number().min(0).max(7 * 24 * 60).default(30),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
 export function defaultSettings(): Settings {
-  return { version: SETTINGS_VERSION, targets: [], sources: [], notifications: true };
+  return { version: SETTINGS_VERSION, targets: [], sources: [], notifications: true, heldIdleNotifyMinutes: 30 };
 }
 
 /** Bring an older settings object up to the current version; unknown versions are rejected. */
