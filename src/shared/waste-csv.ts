@@ -1,7 +1,8 @@
 // The waste report as CSV: the issue's header, one row per owner, then the unallocated row
 // (its owner cell says so: an empty cell would read as missing). Used by
 // `gpu-pulse report --format csv` and the Waste view's export, so both write the same file.
-import { csvNumberCell, csvTextCell } from './csv/cell';
+// Cells go through the shared csv-cell (RFC 4180 quoting and formula-injection neutralising).
+import { csvCell } from './csv-cell';
 import { WASTE_CSV_COLUMNS, type WasteReport, type WasteRow } from './waste';
 
 /** The owner cell of the unallocated row. */
@@ -9,14 +10,14 @@ export const UNALLOCATED_OWNER = '(unallocated)';
 
 function line(row: WasteRow): string {
   return [
-    csvTextCell(row.owner ?? UNALLOCATED_OWNER),
-    csvNumberCell(row.gpus),
-    csvNumberCell(row.gpuHours),
-    csvNumberCell(row.idleGpuHours),
-    csvNumberCell(row.unknownGpuHours),
-    csvNumberCell(row.meanRealUtil),
-    csvNumberCell(row.energyKWh),
-    csvNumberCell(row.cost),
+    csvCell(row.owner ?? UNALLOCATED_OWNER),
+    csvCell(row.gpus),
+    csvCell(row.gpuHours),
+    csvCell(row.idleGpuHours),
+    csvCell(row.unknownGpuHours),
+    csvCell(row.meanRealUtil),
+    csvCell(row.energyKWh),
+    csvCell(row.cost),
   ].join(',');
 }
 
