@@ -7,24 +7,21 @@
 // Requests: one name discovery, one series listing (does every GPU have the energy counter?),
 // then one request per metric family per hour of the window, however many GPUs there are. The
 // next hour is fetched while the current one is accounted.
+import { CANONICAL_FIELDS, type CanonicalField, type Readings } from '../../../shared/canonical';
+import { gpuKey, type Attribution } from '../../../shared/gpu';
+import { DEFAULT_WEIGHTS, realUtilization, type Weights } from '../compute';
 import { METRIC_ALIASES } from '../dcgm';
-import { DEFAULT_WEIGHTS, type Weights } from '../compute';
-import type { CanonicalField } from '../../../shared/canonical';
-import type { Family, Labels, Sample } from '../exposition/types';
-import { FIELD_INDEX, attributionOf, collectSeries, nodeOf, valueOf } from '../dcgm/translate';
 import { ALIAS_RANK, type MetricAlias } from '../dcgm/aliases';
 import { acceptedValue, rangeFor, type ValueRange } from '../dcgm/ranges';
-import { realUtilization } from '../compute';
-import { gpuKey, type Attribution } from '../../../shared/gpu';
-import { CANONICAL_FIELDS, type Readings } from '../../../shared/canonical';
-import type { AccountedGpu } from './types';
+import { FIELD_INDEX, attributionOf, collectSeries, nodeOf, valueOf } from '../dcgm/translate';
+import type { Family, Labels, Sample } from '../exposition/types';
 import { createScraper, type ScrapeRequest } from '../sources/http-scrape';
 import { createApiClient, isObject, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type RequestStats } from '../sources/prometheus/api';
 import { parseValue } from '../sources/prometheus/convert';
 import { joinMatchers, parseSelector, quote, regexAlternation, seriesSelector } from '../sources/prometheus/selector';
 import { MAX_GAP_MS, type Accountant } from './accountant';
 import { exporterName } from './counter-names';
-
+import type { AccountedGpu } from './types';
 
 export interface PrometheusReportConfig {
   baseUrl: string;
