@@ -9,7 +9,7 @@ import { startDemoExporter, type DemoExporterHandle } from '../../src/main/core/
 import { createPrometheusSource, type PrometheusSource } from '../../src/main/core/sources/prometheus';
 import type { GpuSnapshot } from '../../src/shared/gpu';
 import { waitFor } from '../helpers/servers';
-import { ingestBatches, requirePrometheus, startPrometheus, startTap, type PrometheusHandle, type TapHandle } from './support';
+import { ingestBatches, requirePrometheus, startPrometheus, startTap, withoutDemoPods, type PrometheusHandle, type TapHandle } from './support';
 
 /** Node name -> exporter pod IP, as the kubelet would have assigned. */
 const NODES = [
@@ -28,7 +28,7 @@ function workloadOf(node: string, gpu: number): { pod: string; namespace: string
 /** What dcgm-exporter's Kubernetes mode adds to each GPU's label set. */
 function addPodLabels(node: string) {
   return (body: string) =>
-    body.replace(/^([A-Za-z_][A-Za-z0-9_]*\{gpu="(\d+)",[^}]*)\}/gm, (all, head: string, gpu: string) => {
+    withoutDemoPods(body).replace(/^([A-Za-z_][A-Za-z0-9_]*\{gpu="(\d+)",[^}]*)\}/gm, (all, head: string, gpu: string) => {
       const w = workloadOf(node, Number(gpu));
       return w ? `${head},container="main",namespace="${w.namespace}",pod="${w.pod}"}` : all;
     });

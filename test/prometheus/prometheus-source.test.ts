@@ -13,7 +13,7 @@ import {
 } from '../../src/main/core/sources/prometheus';
 import type { GpuSnapshot } from '../../src/shared/gpu';
 import { waitFor } from '../helpers/servers';
-import { ingestBatches, recordAt, requirePrometheus, startPrometheus, startTap, type PrometheusHandle, type TapHandle } from './support';
+import { ingestBatches, recordAt, requirePrometheus, startPrometheus, startTap, withoutDemoPods, type PrometheusHandle, type TapHandle } from './support';
 
 const HOSTS = ['prom-node-1', 'prom-node-2', 'prom-node-3'];
 
@@ -29,7 +29,7 @@ describe('Prometheus source over a real Prometheus server', () => {
     for (const [i, hostname] of HOSTS.entries()) {
       const exporter = await startDemoExporter({ port: 0, gpus: 8, hostname, seed: i + 1 });
       exporters.push(exporter);
-      taps.push(await startTap(exporter.url));
+      taps.push(await startTap(exporter.url, withoutDemoPods));
     }
     prometheus = await startPrometheus({
       config: {

@@ -156,6 +156,16 @@ export interface TapHandle {
  * with a fresh direct scrape of the exporter; `rewrite` can add labels to the text first (as a
  * dcgm-exporter in Kubernetes mode would).
  */
+/**
+ * The demo fleet labels its GPUs with pods (`container`, `namespace`, `pod`) as dcgm-exporter's
+ * Kubernetes mode does. Behind a Prometheus with static targets those plain labels read as the
+ * target's own (see dcgm/labels.ts), so tests that compare a direct scrape with the same data
+ * through Prometheus, or lay out their own pods, take them off first.
+ */
+export function withoutDemoPods(body: string): string {
+  return body.replace(/,container="[^"]*",namespace="[^"]*",pod="[^"]*"/g, '');
+}
+
 export async function startTap(upstream: string, rewrite?: (body: string) => string): Promise<TapHandle> {
   const scraper = createScraper();
   const records: TapRecord[] = [];
