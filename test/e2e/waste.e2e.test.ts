@@ -55,12 +55,14 @@ describe('Waste view in Chromium against gpu-pulse serve --demo', () => {
     const idleWidth = await training.locator('.waste-bar .idle').evaluate((el) => (el as HTMLElement).getBoundingClientRect().width);
     expect(busyWidth).toBeGreaterThan(idleWidth);
 
-    // Held idle now: the three notebooks (demo-node-4's idle GPU has no pod: unallocated, not held).
+    // Held idle now: the three notebooks (and any busy pod's GPU caught between bursts).
     const held = await page.$$eval('.held-idle tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
     const notebooks = held.filter((r) => r[1] === 'research-notebooks');
     expect(notebooks.map((r) => r[2]).sort()).toEqual(['jupyter-demo-node-1', 'jupyter-demo-node-2', 'jupyter-demo-node-3']);
     expect(held.every((r) => /\d+ (s|min)$/.test(r[3] ?? ''))).toBe(true);
-    expect(held.some((r) => r[0]?.startsWith('demo-node-4'))).toBe(false);
+    // demo-node-4's idle GPU has no pod: unallocated, never "held"; every held GPU names its holder.
+    expect(held.every((r) => r[1] !== '–')).toBe(true);
+    expect(held.some((r) => r[0] === 'demo-node-4 / GPU 3')).toBe(false);
     await page.screenshot({ path: join(RESULTS, 'waste-view.png') });
   }, 90_000);
 
