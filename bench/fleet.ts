@@ -25,7 +25,7 @@ import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from '../s
 import { createServeSecretStore } from '../src/main/core/fleet/secrets';
 import { TargetStateTracker } from '../src/main/core/fleet/target-state';
 import { TargetConfigSchema, type TargetConfig } from '../src/main/core/fleet/targets';
-import { createScraper } from '../src/main/core/sources/http-scrape';
+import { createScraper } from '../src/main/core/sources/http-scrape/scraper';
 import { startDemoFleet } from '../src/main/core/sources/demo';
 
 const PROMETHEUS = '/usr/bin/prometheus';

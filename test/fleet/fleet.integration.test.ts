@@ -10,7 +10,7 @@ import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from '../.
 import { createServeSecretStore } from '../../src/main/core/fleet/secrets';
 import { TargetStateTracker, type TargetStatus } from '../../src/main/core/fleet/target-state';
 import { TargetConfigSchema, type TargetConfig, type TargetInput } from '../../src/main/core/fleet/targets';
-import { createScraper } from '../../src/main/core/sources/http-scrape';
+import { createScraper } from '../../src/main/core/sources/http-scrape/scraper';
 import { makeCerts, type TestCerts } from './support/certs';
 import * as behave from './support/servers';
 

@@ -2,7 +2,7 @@
 // message naming its cause.
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScraper, PROMETHEUS_TEXT_ACCEPT } from '../../src/main/core/sources/http-scrape';
+import { createScraper, PROMETHEUS_TEXT_ACCEPT } from '../../src/main/core/sources/http-scrape/scraper';
 import { makeCerts, type TestCerts } from './support/certs';
 import {
   basicAuth,

@@ -3,7 +3,7 @@ import { createTargetRunner, type IngestOutcome } from '../../src/main/core/flee
 import { createServeSecretStore } from '../../src/main/core/fleet/secrets';
 import { TargetStateTracker } from '../../src/main/core/fleet/target-state';
 import { TargetConfigSchema } from '../../src/main/core/fleet/targets';
-import type { ScrapeRequest, ScrapeResult, Scraper } from '../../src/main/core/sources/http-scrape';
+import type { ScrapeRequest, ScrapeResult, Scraper } from '../../src/main/core/sources/http-scrape/scraper';
 
 /** A scraper that answers from a script, recording the requests it was given. */
 function scriptedScraper(answer: (req: ScrapeRequest) => ScrapeResult): Scraper & { requests: ScrapeRequest[] } {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { DcgmPipeline } from '../../src/main/core/dcgm';
-import { createScraper } from '../../src/main/core/sources/http-scrape';
+import { createScraper } from '../../src/main/core/sources/http-scrape/scraper';
 import type { TargetBatch } from '../../src/main/core/sources/prometheus';
 import type { GpuSnapshot } from '../../src/shared/gpu';
 

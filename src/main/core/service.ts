@@ -33,7 +33,7 @@ type DcgmPipeline = ReturnType<typeof createDcgmPipeline>;
 import { parseExposition, formatFromContentType } from './exposition';
 import { createDcgmPipeline } from './dcgm';
 import { createPrometheusSource, parseSelector, type PrometheusSource } from './sources/prometheus';
-import { createScraper, type Scraper, type ScrapeRequest } from './sources/http-scrape';
+import { createScraper, type Scraper, type ScrapeRequest } from './sources/http-scrape/scraper';
 import { HistoryStore, type HistoryOptions } from './fleet/history';
 import { DEFAULT_COALESCE_MS, ScrapeScheduler } from './fleet/scheduler';
 import { TargetStateTracker } from './fleet/target-state';

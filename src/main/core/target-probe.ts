@@ -4,7 +4,7 @@ import type { TargetTestResult } from '../../shared/api';
 import { parseExposition, formatFromContentType } from './exposition';
 import type { Family } from './exposition/types';
 import { createDcgmPipeline } from './dcgm';
-import type { Scraper, ScrapeRequest } from './sources/http-scrape';
+import type { Scraper, ScrapeRequest } from './sources/http-scrape/scraper';
 
 const MAX_PROBLEMS = 20;
 

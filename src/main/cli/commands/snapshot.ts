@@ -10,7 +10,7 @@ import { grReading, type Attribution, type GpuSnapshot, type Health, type MigIns
 import { DEFAULT_WEIGHTS, PRESETS, isPresetName, parseWeights, type Weights } from '../../core/compute';
 import { createDcgmPipeline, explainNoGpus } from '../../core/dcgm';
 import { parseExposition, type Family, type Problem } from '../../core/exposition';
-import { createScraper } from '../../core/sources/http-scrape';
+import { createScraper } from '../../core/sources/http-scrape/scraper';
 import { looksLikeDmonCapture, parseDmonCapture } from '../../core/sources/dmon';
 import type { CliIo } from '../io';
 import { parseCommandArgs } from '../args';

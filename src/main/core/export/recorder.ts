@@ -2,7 +2,7 @@
 // each successful scrape parsed and appended to a RecordingWriter with its timestamp, flushed
 // to disk after every round.
 import { formatFromContentType, parseExposition } from '../exposition';
-import { createScraper, type ScrapeRequest, type Scraper } from '../sources/http-scrape';
+import { createScraper, type ScrapeRequest, type Scraper } from '../sources/http-scrape/scraper';
 import { RecordingWriter, type RecordingSummary } from './recording-writer';
 
 export interface RecordingSource {

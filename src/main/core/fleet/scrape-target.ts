@@ -1,7 +1,7 @@
 // One scheduled scrape of one target, start to finish: resolve its secrets, scrape, hand the
 // body to the ingest step (parse and translate, owned by the service), and record the outcome
 // on the state tracker. This is the `run` a ScrapeScheduler calls.
-import type { Scraper, ScrapeRequest, ScrapeResult } from '../sources/http-scrape';
+import type { Scraper, ScrapeRequest, ScrapeResult } from '../sources/http-scrape/scraper';
 import type { RunOutcome } from './scheduler';
 import { SecretError, type SecretStore } from './secrets';
 import type { TargetConfig } from './target-config';

@@ -9,7 +9,7 @@
 //   single 500 does not flap the target to `down`. Past 3 intervals it shows the failure state.
 // - A target whose last scrape succeeded but whose last success is older than 3 intervals
 //   (scrapes not completing, process suspended) is `stale` too.
-import type { ScrapeFailureState } from '../sources/http-scrape';
+import type { ScrapeFailureState } from '../sources/http-scrape/scraper';
 
 export type TargetFailureState = ScrapeFailureState | 'parse-error';
 export type TargetState = 'pending' | 'up' | 'stale' | TargetFailureState;

@@ -14,7 +14,7 @@
 // Backfill frames go through a separate pipeline (so live counter state is untouched), oldest
 // frame first, into the history buffers.
 import { LABEL_ALIASES, METRIC_ALIASES, isDcgmMetricName } from '../dcgm';
-import { createScraper, type ScrapeRequest } from './http-scrape';
+import { createScraper, type ScrapeRequest } from './http-scrape/scraper';
 import { createApiClient, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type RequestStats } from './prometheus/api';
 import { BatchBuilder, addMatrix, addVector, readTimestamps, type TargetBatch } from './prometheus/convert';
 import { joinMatchers, parseSelector, quote, regexAlternation, seriesSelector } from './prometheus/selector';

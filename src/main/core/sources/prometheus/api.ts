@@ -2,7 +2,7 @@
 // through the same scraper as exporter targets so auth, TLS, deadlines and size caps behave the
 // same. Every failure names the query it was for and says what to do.
 import { STATUS_CODES } from 'node:http';
-import type { Scraper, ScrapeRequest } from '../http-scrape';
+import type { Scraper, ScrapeRequest } from '../http-scrape/scraper';
 
 export type PrometheusFailureState = 'down' | 'unauthorized' | 'tls-error' | 'timeout' | 'too-large' | 'parse-error';
 
