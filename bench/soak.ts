@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PulseService, makeTargetConfig } from '../src/main/core/service';
+import { PulseService } from '../src/main/core/service';
+import { makeTargetConfig } from '../src/main/core/fleet/target-input';
 import { memorySettingsStore } from '../src/main/core/settings/store';
 import { defaultSettings } from '../src/main/core/settings/schema';
 

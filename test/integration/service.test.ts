@@ -1,7 +1,8 @@
 // The whole pipeline over real loopback sockets: a demo exporter is scraped and its GPUs appear
 // with real utilization, while broken targets beside it end in states that name the cause.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PulseService, makeTargetConfig } from '../../src/main/core/service';
+import { PulseService } from '../../src/main/core/service';
+import { makeTargetConfig } from '../../src/main/core/fleet/target-input';
 import { memorySettingsStore } from '../../src/main/core/settings/store';
 import { defaultSettings } from '../../src/main/core/settings/schema';
 import { startDemoExporter } from '../../src/main/core/sources/demo';

@@ -10,7 +10,7 @@ import { PulseService } from '../../src/main/core/service';
 import { memorySettingsStore, type SettingsStore } from '../../src/main/core/settings/store';
 import { defaultSettings } from '../../src/main/core/settings/schema';
 import { startDemoExporter } from '../../src/main/core/sources/demo';
-import type { DemoFleetHandle } from '../../src/main/core/service';
+import type { DemoFleetHandle } from '../../src/main/core/fleet/demo-targets';
 import { waitFor } from '../helpers/servers';
 
 describe('sources through the PulseApi', () => {

@@ -3,7 +3,8 @@
 // GPUs through the same API as direct targets, and opening a GPU view (getHistory) backfills
 // its history from query_range.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PulseService, makeTargetConfig } from '../../src/main/core/service';
+import { PulseService } from '../../src/main/core/service';
+import { makeTargetConfig } from '../../src/main/core/fleet/target-input';
 import { memorySettingsStore } from '../../src/main/core/settings/store';
 import { defaultSettings } from '../../src/main/core/settings/schema';
 import { startDemoExporter } from '../../src/main/core/sources/demo';

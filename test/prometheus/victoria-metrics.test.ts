@@ -4,7 +4,8 @@
 // data as soon as there is any, with its true age, and backfill history through query_range.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDcgmPipeline } from '../../src/main/core/dcgm';
-import { PulseService, makeTargetConfig } from '../../src/main/core/service';
+import { PulseService } from '../../src/main/core/service';
+import { makeTargetConfig } from '../../src/main/core/fleet/target-input';
 import { memorySettingsStore } from '../../src/main/core/settings/store';
 import { defaultSettings } from '../../src/main/core/settings/schema';
 import { startDemoExporter } from '../../src/main/core/sources/demo';

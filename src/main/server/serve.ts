@@ -3,13 +3,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PulseService, makeTargetConfig } from '../core/service';
+import { PulseService } from '../core/service';
+import { makeTargetConfig } from '../core/fleet/target-input';
 import { fileSettingsStore } from '../core/settings/file-store';
 import { startDemoFleet } from '../core/sources/demo';
 import type { TargetConfig } from '../core/fleet/targets';
 import type { SourceConfig } from '../core/fleet/source-config';
 import { startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
-import { createPulseMetrics } from '../core/export/metrics-registry';
 import { createFileAccessPolicy } from '../core/file-access';
 import type { SecretRef } from '../core/fleet/secrets';
 import { checkRequestPaths } from './request-paths';
@@ -74,8 +74,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   });
   await service.start();
   if (opts.replay) await service.openReplay(opts.replay);
-  // The same /metrics as `gpu-pulse exporter`: computed GPU metrics plus the fleet self-metrics.
-  const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [service.selfMetrics.registry, service.waste.registry] });
+  // The same /metrics as `gpu-pulse exporter`: computed GPU metrics, self-metrics, held-idle gauges.
+  const metrics = service.metrics;
   const http = await startHttpAdapter({
     service,
     host: opts.host,

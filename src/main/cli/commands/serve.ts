@@ -5,7 +5,7 @@ import { defaultConfigDir } from '../../core/settings/file-store';
 import { resolve } from 'node:path';
 import { parseTargetsFile } from '../../core/fleet/targets';
 import { SourceConfigSchema, type SourceConfig } from '../../core/fleet/source-config';
-import { makeTargetConfig } from '../../core/service';
+import { makeTargetConfig } from '../../core/fleet/target-input';
 import { parseSelector } from '../../core/sources/prometheus';
 import { parseNamedSecret } from '../../core/fleet/target-request';
 import type { SecretRef } from '../../core/fleet/secrets';

@@ -15,7 +15,7 @@ import { ALIAS_RANK, type MetricAlias } from '../dcgm/aliases';
 import { acceptedValue, rangeFor, type ValueRange } from '../dcgm/ranges';
 import { FIELD_INDEX, attributionOf, collectSeries, nodeOf, valueOf } from '../dcgm/translate';
 import type { Family, Labels, Sample } from '../exposition/types';
-import { createScraper, type ScrapeRequest } from '../sources/http-scrape';
+import { createScraper, type ScrapeRequest } from '../sources/http-scrape/scraper';
 import { createApiClient, isObject, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type RequestStats } from '../sources/prometheus/api';
 import { parseValue } from '../sources/prometheus/convert';
 import { joinMatchers, parseSelector, quote, regexAlternation, seriesSelector } from '../sources/prometheus/selector';

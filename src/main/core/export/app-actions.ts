@@ -1,45 +1,46 @@
 // What the app's Export menu does: save the computed metrics as a .prom file, push them to a
 // Pushgateway, and record live activity to a file that Prometheus can import and GPU Pulse replay.
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ExportedSnapshot, PushRequest, PushResult, RecordingStatus, StartRecordingRequest } from '../../../shared/api';
-import type { GpuSnapshot } from '../../../shared/gpu';
-import type { Registry } from 'prom-client';
 import type { SecretStore } from '../fleet/secrets';
 import type { TargetConfig } from '../fleet/targets';
-import { createPulseMetrics, CONTENT_TYPES } from './metrics-registry';
+import { CONTENT_TYPES, type PulseMetrics } from './metrics-registry';
 import { pushToGateway } from './pushgateway';
 import { recordingSources, startRecorder, type RunningRecorder } from './recording';
 
 export interface AppActionsDeps {
-  gpus(): GpuSnapshot[];
-  selfMetrics: Registry;
+  /** The service's computed metrics and self-metrics. */
+  metrics: PulseMetrics;
   /** Live exporter targets to record (replay and Prometheus sources excluded by the caller). */
   targets(): TargetConfig[];
   secrets: SecretStore;
   /** Where recordings are written: the app's data folder, serve mode's config folder. */
   dataDir: string;
   now?: () => number;
+  /** The recording started, stopped, or made progress (every 2 s while it runs). */
+  recordingChanged(): void;
 }
+
+/** How often a running recording's progress (scrape count) reaches the front ends. */
+const PROGRESS_EVERY_MS = 2000;
 
 const RECORDING_NAME = /^gpu-pulse-[0-9TZ-]+\.om(\.gz)?$/;
 
 export class AppActions {
-  private readonly metrics;
+  private progressTimer: NodeJS.Timeout | null = null;
   private recording: { recorder: RunningRecorder; fileName: string; startedAt: number; scrapes: number; targets: number } | null = null;
   private last: RecordingStatus | null = null;
 
-  constructor(private readonly deps: AppActionsDeps) {
-    this.metrics = createPulseMetrics({ gpus: () => deps.gpus(), merge: [deps.selfMetrics] });
-  }
+  constructor(private readonly deps: AppActionsDeps) {}
 
   async snapshot(format: 'prometheus' | 'openmetrics'): Promise<ExportedSnapshot> {
     const stamp = stampOf(this.deps.now?.() ?? Date.now());
-    return { fileName: `gpu-pulse-snapshot-${stamp}.${format === 'openmetrics' ? 'om' : 'prom'}`, contentType: CONTENT_TYPES[format], text: await this.metrics.render(format) };
+    return { fileName: `gpu-pulse-snapshot-${stamp}.${format === 'openmetrics' ? 'om' : 'prom'}`, contentType: CONTENT_TYPES[format], text: await this.deps.metrics.render(format) };
   }
 
   async push(req: PushRequest): Promise<PushResult> {
-    const body = req.method === 'delete' ? undefined : await this.metrics.render('prometheus');
+    const body = req.method === 'delete' ? undefined : await this.deps.metrics.render('prometheus');
     return pushToGateway(
       {
         gateway: req.gateway,
@@ -73,10 +74,21 @@ export class AppActions {
       },
     });
     this.recording = state;
-    return this.status()!;
+    const status = this.status()!;
+    this.deps.recordingChanged();
+    this.progressTimer = setInterval(() => this.deps.recordingChanged(), PROGRESS_EVERY_MS);
+    return status;
   }
 
   async stopRecording(): Promise<RecordingStatus> {
+    const status = await this.finishRecording();
+    this.deps.recordingChanged();
+    return status;
+  }
+
+  private async finishRecording(): Promise<RecordingStatus> {
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    this.progressTimer = null;
     const current = this.recording;
     if (!current) throw new Error('not recording');
     this.recording = null;
@@ -99,16 +111,9 @@ export class AppActions {
     return path;
   }
 
-  async listRecordings(): Promise<string[]> {
-    try {
-      return (await readdir(join(this.deps.dataDir, 'recordings'))).filter((n) => RECORDING_NAME.test(n)).sort().reverse();
-    } catch {
-      return [];
-    }
-  }
-
   async dispose(): Promise<void> {
-    if (this.recording) await this.stopRecording();
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    if (this.recording) await this.finishRecording();
   }
 }
 

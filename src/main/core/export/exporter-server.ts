@@ -8,7 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import type { SecretStore } from '../fleet/secrets';
 import type { TargetConfig } from '../fleet/targets';
 import type { PulseService } from '../service';
-import { createPulseMetrics, type PulseMetrics } from './metrics-registry';
+import type { PulseMetrics } from './metrics-registry';
 import { createHeadlessService } from './pulse-source';
 import { clientCertProblem, createBasicAuthChecker, httpsOptions, type WebConfig } from './web-config';
 
@@ -158,7 +158,7 @@ export async function startExporter(opts: {
   log?: (line: string) => void;
 }): Promise<RunningExporter> {
   const service = createHeadlessService({ targets: opts.targets, version: opts.version, secrets: opts.secrets });
-  const metrics = createPulseMetrics({ gpus: () => service.getGpus(), merge: [service.selfMetrics.registry, service.waste.registry] });
+  const metrics = service.metrics;
   await service.start();
   let server: RunningExporterServer;
   try {

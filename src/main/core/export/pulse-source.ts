@@ -5,10 +5,11 @@ import type { TargetInfo } from '../../../shared/api';
 import type { GpuSnapshot } from '../../../shared/gpu';
 import { createServeSecretStore, type SecretStore } from '../fleet/secrets';
 import { parseTargetsFile, type TargetConfig } from '../fleet/targets';
-import { PulseService, makeTargetConfig } from '../service';
+import { PulseService } from '../service';
+import { makeTargetConfig } from '../fleet/target-input';
 import { defaultSettings } from '../settings/schema';
 import { memorySettingsStore } from '../settings/store';
-import { createPulseMetrics, type PulseMetrics } from './metrics-registry';
+import type { PulseMetrics } from './metrics-registry';
 
 export function createHeadlessService(opts: { targets: TargetConfig[]; version: string; secrets?: SecretStore }): PulseService {
   return new PulseService({
@@ -74,8 +75,7 @@ export async function collectOnce(opts: { targets: TargetConfig[]; version: stri
     if (failed.length === infos.length) {
       throw new CollectError(`every source failed:\n${failed.map((t) => `  ${describeTargetFailure(t)}`).join('\n')}`, infos);
     }
-    const metrics = createPulseMetrics({ gpus: () => gpus, merge: [service.selfMetrics.registry] });
-    return { gpus, targets: infos, failed, metrics };
+    return { gpus, targets: infos, failed, metrics: service.metrics };
   } finally {
     await service.stop();
   }

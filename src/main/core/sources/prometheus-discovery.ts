@@ -11,7 +11,7 @@
 import { isDcgmMetricName } from '../dcgm';
 import { formatFromContentType, parseExposition } from '../exposition';
 import { TargetConfigSchema, type TargetConfig } from '../fleet/target-config';
-import { createScraper, type Scraper, type ScrapeRequest } from './http-scrape';
+import { createScraper, type Scraper, type ScrapeRequest } from './http-scrape/scraper';
 import { createApiClient, isObject, normaliseBaseUrl, type RequestStats } from './prometheus/api';
 import type { SourceLoadStatus } from './targets-file-watcher';
 

@@ -1,10 +1,10 @@
 // "Test connection": one scrape of a target the user is about to add, and a plain account of
 // what is there (GPUs, models, which exporter generation, what the score will lack).
-import type { TargetTestResult } from '../../shared/api';
-import { parseExposition, formatFromContentType } from './exposition';
-import type { Family } from './exposition/types';
-import { createDcgmPipeline } from './dcgm';
-import type { Scraper, ScrapeRequest } from './sources/http-scrape/scraper';
+import type { TargetTestResult } from '../../../shared/api';
+import { parseExposition, formatFromContentType } from '../exposition';
+import type { Family } from '../exposition/types';
+import { createDcgmPipeline } from '../dcgm';
+import type { Scraper, ScrapeRequest } from '../sources/http-scrape/scraper';
 
 const MAX_PROBLEMS = 20;
 
