@@ -24,7 +24,7 @@ import { DEFAULT_COALESCE_MS, ScrapeScheduler } from '../src/main/core/fleet/sch
 import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from '../src/main/core/fleet/scrape-target';
 import { createServeSecretStore } from '../src/main/core/fleet/secrets';
 import { TargetStateTracker } from '../src/main/core/fleet/target-state';
-import { TargetConfigSchema, type TargetConfig } from '../src/main/core/fleet/targets';
+import { TargetConfigSchema, type TargetConfig } from '../src/main/core/fleet/target-config';
 import { createScraper } from '../src/main/core/sources/http-scrape/scraper';
 import { startDemoFleet } from '../src/main/core/sources/demo';
 

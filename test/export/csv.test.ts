@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryField } from '../../src/shared/api';
 import { describeCsvColumns, historyToCsv, identityFromKey, parseHistoryCsv } from '../../src/shared/history-csv';
-import { createHeadlessService, loadTargets } from '../../src/main/core/export/pulse-source';
+import { createHeadlessService, loadTargets } from '../../src/main/cli/headless';
 import type { PulseService } from '../../src/main/core/service';
 import { startDemoFleet, type DemoFleetHandle } from '../../src/main/core/sources/demo';
 

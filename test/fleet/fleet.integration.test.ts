@@ -9,7 +9,7 @@ import { DEFAULT_COALESCE_MS, ScrapeScheduler, type RunInfo } from '../../src/ma
 import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from '../../src/main/core/fleet/scrape-target';
 import { createServeSecretStore } from '../../src/main/core/fleet/secrets';
 import { TargetStateTracker, type TargetStatus } from '../../src/main/core/fleet/target-state';
-import { TargetConfigSchema, type TargetConfig, type TargetInput } from '../../src/main/core/fleet/targets';
+import { TargetConfigSchema, type TargetConfig, type TargetInput } from '../../src/main/core/fleet/target-config';
 import { createScraper } from '../../src/main/core/sources/http-scrape/scraper';
 import { makeCerts, type TestCerts } from './support/certs';
 import * as behave from './support/servers';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTargetRunner, type IngestOutcome } from '../../src/main/core/fleet/scrape-target';
 import { createServeSecretStore } from '../../src/main/core/fleet/secrets';
 import { TargetStateTracker } from '../../src/main/core/fleet/target-state';
-import { TargetConfigSchema } from '../../src/main/core/fleet/targets';
+import { TargetConfigSchema } from '../../src/main/core/fleet/target-config';
 import type { ScrapeRequest, ScrapeResult, Scraper } from '../../src/main/core/sources/http-scrape/scraper';
 
 /** A scraper that answers from a script, recording the requests it was given. */

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildScrapeRequest } from '../../src/main/core/fleet/scrape-target';
+import { scrapeRequestFor } from '../../src/main/core/fleet/scrape-request';
 import { createEncryptedSecretStore, createServeSecretStore, SecretError, type SecretCipher } from '../../src/main/core/fleet/secrets';
-import { TargetConfigSchema, toStoredTarget } from '../../src/main/core/fleet/targets';
+import { TargetConfigSchema, toStoredTarget } from '../../src/main/core/fleet/target-config';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-secrets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,7 +51,7 @@ describe('secrets', () => {
     expect(text).toContain('"encrypted"');
 
     const loaded = (JSON.parse(text) as { targets: unknown[] }).targets.map((t) => TargetConfigSchema.parse(t));
-    const requests = await Promise.all(loaded.map((t) => buildScrapeRequest(t, store)));
+    const requests = await Promise.all(loaded.map((t) => scrapeRequestFor(t, store)));
     expect(requests[0].auth).toEqual({ kind: 'basic', username: 'ops', password: PASSWORD });
     expect(requests[1].auth).toEqual({ kind: 'bearer', token: TOKEN });
   });
@@ -81,7 +81,7 @@ describe('secrets', () => {
       { id: 'a', url: 'http://n:9400/metrics', auth: { kind: 'basic', username: 'ops', password: { file: secretFile } } },
       store,
     );
-    expect((await buildScrapeRequest(fromFile, store)).auth).toEqual({ kind: 'basic', username: 'ops', password: PASSWORD });
+    expect((await scrapeRequestFor(fromFile, store)).auth).toEqual({ kind: 'basic', username: 'ops', password: PASSWORD });
     expect(await store.get({ env: 'PULSE_TOKEN' })).toBe(TOKEN);
 
     const missing = store.get({ env: 'NOT_SET_ANYWHERE' });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseTargetsFile, TargetsFileError } from '../../src/main/core/fleet/targets';
+import { parseTargetsFile, TargetsFileError } from '../../src/main/core/fleet/targets-file';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-targets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

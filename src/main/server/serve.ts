@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isLoopbackHost } from '../../shared/loopback';
 import { PulseService } from '../core/service';
-import { makeTargetConfig } from '../core/fleet/target-input';
 import { fileSettingsStore } from '../core/settings/file-store';
 import { startDemoFleet } from '../core/sources/demo';
-import type { TargetConfig } from '../core/fleet/targets';
+import type { TargetConfig } from '../core/fleet/target-config';
 import type { SourceConfig } from '../core/fleet/source-config';
 import { startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
 import { createFileAccessPolicy } from '../core/file-access';
@@ -41,12 +41,6 @@ export interface RunningServe {
   service: PulseService;
   http: RunningHttpAdapter;
   close(): Promise<void>;
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
 }
 
 /** The built renderer sits in out/renderer next to out/main (this file may be in a chunk folder). */
@@ -96,8 +90,4 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       await service.stop();
     },
   };
-}
-
-export function targetsFromUrls(urls: string[], intervalMs?: number): TargetConfig[] {
-  return urls.map((url, i) => makeTargetConfig({ url, id: `cli-${i}`, intervalMs }));
 }

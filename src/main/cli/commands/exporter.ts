@@ -1,8 +1,9 @@
 // `gpu-pulse exporter`: headless, scrapes dcgm-exporters and serves what GPU Pulse computes
 // (real utilization, workload class, health, GPU info) at /metrics for Prometheus.
 import { parseDuration } from '../../core/export/duration';
-import { isLoopback, parseListenAddress, startExporter } from '../../core/export/exporter-server';
-import { loadTargets } from '../../core/export/pulse-source';
+import { isLoopbackHost } from '../../../shared/loopback';
+import { parseListenAddress } from '../../core/export/exporter-server';
+import { loadTargets, startExporter } from '../headless';
 import { loadWebConfig, type WebConfig } from '../../core/export/web-config';
 import type { CliIo } from '../io';
 import { parseCommandArgs } from '../args';
@@ -58,7 +59,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return usageError((err as Error).message);
   }
   if (targets.length === 0) return usageError('the targets file lists no targets');
-  if (!isLoopback(listen.host) && Object.keys(webConfig?.basicAuthUsers ?? {}).length === 0) {
+  if (!isLoopbackHost(listen.host) && Object.keys(webConfig?.basicAuthUsers ?? {}).length === 0) {
     io.stderr(`gpu-pulse exporter: warning: serving on ${listen.host} without basic auth; anyone who can reach it can read the metrics (see --web-config)\n`);
   }
 

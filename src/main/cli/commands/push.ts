@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDuration } from '../../core/export/duration';
-import { CollectError, collectOnce, describeTargetFailure, loadTargets } from '../../core/export/pulse-source';
+import { CollectError, collectOnce, describeTargetFailure, loadTargets } from '../headless';
 import { PushError, parseGroupingArgs, pushToGateway, type PushMethod } from '../../core/export/pushgateway';
 import type { CliIo } from '../io';
 import { parseCommandArgs } from '../args';

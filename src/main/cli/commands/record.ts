@@ -3,7 +3,7 @@
 // `promtool tsdb create-blocks-from openmetrics`.
 import { resolve } from 'node:path';
 import { parseDuration } from '../../core/export/duration';
-import { loadTargets } from '../../core/export/pulse-source';
+import { loadTargets } from '../headless';
 import { finishInterruptedRecording, recordingSources, startRecorder, type RecordingSummary } from '../../core/export/recording';
 import { createServeSecretStore } from '../../core/fleet/secrets';
 import type { CliIo } from '../io';

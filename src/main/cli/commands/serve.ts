@@ -1,9 +1,10 @@
 import type { CliIo } from '../io';
 import { parseCommandArgs } from '../args';
-import { startServe, targetsFromUrls } from '../../server/serve';
+import { startServe } from '../../server/serve';
+import { targetsFromUrls } from '../headless';
 import { defaultConfigDir } from '../../core/settings/file-store';
 import { resolve } from 'node:path';
-import { parseTargetsFile } from '../../core/fleet/targets';
+import { parseTargetsFile } from '../../core/fleet/targets-file';
 import { SourceConfigSchema, type SourceConfig } from '../../core/fleet/source-config';
 import { makeTargetConfig } from '../../core/fleet/target-input';
 import { parseSelector } from '../../core/sources/prometheus';

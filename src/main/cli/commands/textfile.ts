@@ -2,7 +2,7 @@
 // for node_exporter's textfile collector (run it from cron or a systemd timer).
 import { resolve } from 'node:path';
 import { parseDuration } from '../../core/export/duration';
-import { CollectError, collectOnce, describeTargetFailure, loadTargets } from '../../core/export/pulse-source';
+import { CollectError, collectOnce, describeTargetFailure, loadTargets } from '../headless';
 import { writeTextfile } from '../../core/export/textfile';
 import type { CliIo } from '../io';
 import { parseCommandArgs } from '../args';

@@ -2,9 +2,9 @@
 // service facade only delegates. The live history covers the last 24 h; any other range needs
 // a Prometheus source, read through its own credentials.
 import type { HeldIdleGpu, WasteReport, WasteReportRequest } from '../../../shared/waste';
-import { buildScrapeRequest } from '../fleet/scrape-target';
+import { scrapeRequestFor } from '../fleet/scrape-request';
 import type { SecretStore } from '../fleet/secrets';
-import type { TargetConfig } from '../fleet/targets';
+import type { TargetConfig } from '../fleet/target-config';
 import type { WasteLedger } from './live-ledger';
 import type { PrometheusReportConfig } from './prometheus-reader';
 import { reportFromPrometheus } from './report';
@@ -48,7 +48,7 @@ export class WasteReports {
   private async prometheusConfig(id: string): Promise<PrometheusReportConfig> {
     const config = this.deps.target(id);
     if (!config || config.kind !== 'prometheus') throw new Error(`no Prometheus source with id ${id}`);
-    const request = await buildScrapeRequest(config, this.deps.secrets);
+    const request = await scrapeRequestFor(config, this.deps.secrets);
     return { baseUrl: config.url, selector: config.selector, tls: config.tls, headers: config.headers, auth: request.auth };
   }
 }

@@ -4,7 +4,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ExportedSnapshot, PushRequest, PushResult, RecordingStatus, StartRecordingRequest } from '../../../shared/api';
 import type { SecretStore } from '../fleet/secrets';
-import type { TargetConfig } from '../fleet/targets';
+import type { TargetConfig } from '../fleet/target-config';
 import { CONTENT_TYPES, type PulseMetrics } from './metrics-registry';
 import { pushToGateway } from './pushgateway';
 import { recordingSources, startRecorder, type RunningRecorder } from './recording';

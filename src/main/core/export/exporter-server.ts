@@ -5,11 +5,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { SecretStore } from '../fleet/secrets';
-import type { TargetConfig } from '../fleet/targets';
-import type { PulseService } from '../service';
 import type { PulseMetrics } from './metrics-registry';
-import { createHeadlessService } from './pulse-source';
 import { clientCertProblem, createBasicAuthChecker, httpsOptions, type WebConfig } from './web-config';
 
 export interface ExporterServerOptions {
@@ -28,12 +24,6 @@ export interface RunningExporterServer {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.test(host);
 }
 
 /** `host:port` as Prometheus exporters take it (`[::1]:9401`, `:9401` for every interface). */
@@ -137,54 +127,5 @@ export async function startExporterServer(opts: ExporterServerOptions): Promise<
         server.closeAllConnections?.();
         server.close(() => resolve());
       }),
-  };
-}
-
-export interface RunningExporter extends RunningExporterServer {
-  service: PulseService;
-}
-
-/**
- * `gpu-pulse exporter` without the command line: the service scraping `targets`, and the server
- * publishing what it computes plus the self-metrics.
- */
-export async function startExporter(opts: {
-  targets: TargetConfig[];
-  host: string;
-  port: number;
-  webConfig?: WebConfig | null;
-  version: string;
-  secrets?: SecretStore;
-  log?: (line: string) => void;
-}): Promise<RunningExporter> {
-  const service = createHeadlessService({ targets: opts.targets, version: opts.version, secrets: opts.secrets });
-  const metrics = service.metrics;
-  await service.start();
-  let server: RunningExporterServer;
-  try {
-    server = await startExporterServer({
-      host: opts.host,
-      port: opts.port,
-      metrics,
-      webConfig: opts.webConfig,
-      log: opts.log,
-      status: async () => {
-        const targets = await service.getTargets();
-        const up = targets.filter((t) => t.state === 'up').length;
-        const gpus = (await service.getGpus()).length;
-        return `${up} of ${targets.length} sources up, ${gpus} GPUs.`;
-      },
-    });
-  } catch (err) {
-    await service.stop();
-    throw err;
-  }
-  return {
-    ...server,
-    service,
-    async close() {
-      await server.close();
-      await service.stop();
-    },
   };
 }

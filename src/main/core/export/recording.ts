@@ -2,8 +2,8 @@
 // timestamps (optionally gzipped) that `promtool tsdb create-blocks-from openmetrics` imports;
 // a `dcgmi dmon` capture opens as a recording too.
 import type { SecretStore } from '../fleet/secrets';
-import type { TargetConfig } from '../fleet/targets';
-import { buildScrapeRequest } from '../fleet/scrape-target';
+import type { TargetConfig } from '../fleet/target-config';
+import { scrapeRequestFor } from '../fleet/scrape-request';
 import { sourceLabels, type RecordingSource } from './recorder';
 
 export { SOURCE_LABEL } from './recording-format';
@@ -16,9 +16,6 @@ export { RecordingPlayer, MIN_SPEED, MAX_SPEED, type PlayerClock, type PlayerOpt
 export async function recordingSources(targets: TargetConfig[], secrets: SecretStore): Promise<RecordingSource[]> {
   const labels = sourceLabels(targets.map((t) => t.url));
   return Promise.all(
-    targets.map(async (t, i) => {
-      const request = await buildScrapeRequest(t, secrets);
-      return { label: labels[i], request: { ...request, auth: request.auth ?? { kind: 'none' } } };
-    }),
+    targets.map(async (t, i) => ({ label: labels[i], request: await scrapeRequestFor(t, secrets) })),
   );
 }

@@ -3,6 +3,7 @@
 // on the state tracker. This is the `run` a ScrapeScheduler calls.
 import type { Scraper, ScrapeRequest, ScrapeResult } from '../sources/http-scrape/scraper';
 import type { RunOutcome } from './scheduler';
+import { scrapeRequestFor } from './scrape-request';
 import { SecretError, type SecretStore } from './secrets';
 import type { TargetConfig } from './target-config';
 import type { TargetFailureState, TargetStateTracker } from './target-state';
@@ -31,24 +32,6 @@ export interface TargetRunnerDeps {
   onScrapeDone?(target: TargetConfig, durationMs: number, failure: TargetFailureState | null): void;
 }
 
-export async function buildScrapeRequest(target: TargetConfig, secrets: SecretStore): Promise<ScrapeRequest> {
-  const request: ScrapeRequest = {
-    url: target.url,
-    timeoutMs: target.timeoutMs,
-    headers: { ...target.headers },
-  };
-  for (const [name, ref] of Object.entries(target.secretHeaders ?? {})) request.headers![name] = await secrets.get(ref);
-  if (target.maxBytes !== undefined) request.maxBytes = target.maxBytes;
-  if (target.tls) request.tls = target.tls;
-  const auth = target.auth;
-  if (auth.kind === 'basic') {
-    request.auth = { kind: 'basic', username: auth.username, password: await secrets.get(auth.password) };
-  } else if (auth.kind === 'bearer') {
-    request.auth = { kind: 'bearer', token: await secrets.get(auth.token) };
-  }
-  return request;
-}
-
 export function createTargetRunner(deps: TargetRunnerDeps): (target: TargetConfig) => Promise<RunOutcome> {
   const { scraper, secrets, tracker } = deps;
 
@@ -69,7 +52,7 @@ export function createTargetRunner(deps: TargetRunnerDeps): (target: TargetConfi
   return async (target) => {
     let request: ScrapeRequest;
     try {
-      request = await buildScrapeRequest(target, secrets);
+      request = await scrapeRequestFor(target, secrets);
     } catch (error) {
       const remedy = error instanceof SecretError ? error.remedy : 'enter the credentials for this target again';
       return fail(target, 'unauthorized', `cannot read the credentials: ${(error as Error).message}`, remedy, 0);

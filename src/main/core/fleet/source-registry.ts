@@ -9,7 +9,7 @@ import type { AddSourceRequest, SourceInfo, TargetInfo } from '../../../shared/a
 import { normaliseBaseUrl } from '../sources/prometheus/api';
 import { discoverFromPrometheus } from '../sources/prometheus-discovery';
 import { watchTargetsFile, type SourceLoadStatus } from '../sources/targets-file-watcher';
-import { buildScrapeRequest } from './scrape-target';
+import { scrapeRequestFor } from './scrape-request';
 import type { SecretStore } from './secrets';
 import { SourceConfigSchema, type SourceConfig } from './source-config';
 import { TargetConfigSchema, toStoredTarget, type TargetAuthInput, type TargetConfig } from './target-config';
@@ -201,7 +201,7 @@ export class SourceRegistry {
         });
         source.loader = { load: () => watcher.reload(), status: () => watcher.status(), close: () => watcher.close() };
       } else {
-        const request = await buildScrapeRequest(
+        const request = await scrapeRequestFor(
           TargetConfigSchema.parse({ id: config.id, url: config.url, auth: config.auth, tls: config.tls, headers: config.headers, secretHeaders: config.secretHeaders, timeoutMs: config.timeoutMs }),
           this.opts.secrets,
         );

@@ -105,13 +105,3 @@ export async function toStoredTarget(input: TargetInput, store: SecretStore): Pr
   }
   return TargetConfigSchema.parse({ ...input, auth: storedAuth, secretHeaders });
 }
-
-/** The display name a target shows when the user gave none. */
-export function targetDisplayName(target: Pick<TargetConfig, 'name' | 'url'>): string {
-  if (target.name) return target.name;
-  try {
-    return new URL(target.url).host;
-  } catch {
-    return target.url;
-  }
-}

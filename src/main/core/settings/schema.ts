@@ -1,7 +1,7 @@
 // The settings file: validated on load, migrated by version (DESIGN.md §7). The same schema
 // backs electron-store in the app and the JSON file in serve mode.
 import { z } from 'zod';
-import { TargetConfigSchema } from '../fleet/targets';
+import { TargetConfigSchema } from '../fleet/target-config';
 import { SourceConfigSchema } from '../fleet/source-config';
 
 export const SETTINGS_VERSION = 1;
