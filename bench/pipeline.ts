@@ -1,18 +1,20 @@
 // DCGM pipeline bench: CPU time and heap allocation of one `ingest` of an 8-GPU demo scrape,
-// for the current pipeline (src/main/core/dcgm) against the frozen original in
-// bench/baseline/dcgm-pipeline-v1/, printed side by side from the same run.
+// for the pipeline in this working tree against the one of an older commit, printed side by
+// side from the same run.
 //
-//   npx tsx bench/pipeline.ts                                  # 200 nodes, 10 warm-up + 20 timed rounds, 2 runs each
+//   npx tsx bench/pipeline.ts                                  # against HEAD: 200 nodes, 10 warm-up + 20 timed rounds, 2 runs each
+//   npx tsx bench/pipeline.ts --against v0.1.0                 # against any commit, tag or branch
 //   npx tsx bench/pipeline.ts --nodes 50 --rounds 10 --runs 1  # a quick check
 //
-// The baseline is a deliberate duplicate of the old code (see its index.ts): it exists only so
-// that this bench can print old vs new on the same inputs.
+// The older pipeline is checked out in a temporary `git worktree` (removed afterwards) and
+// loaded from there; the inputs (demo exporter bodies parsed by this tree's parser) are the
+// same for both. Before measuring, this process says whether both give deep-equal results on
+// a few nodes: they should, unless the pipeline's behaviour was changed on purpose since.
 //
 // Each implementation is measured in a child process of its own, alternating old/new, and the
 // table shows the median over the runs. Loaded side by side in one process, whichever of the
 // two was imported second measured about 25% slower even when both were the same code, so
 // one process per implementation is the only fair comparison (it is also what the app runs).
-// Before measuring, this process checks that both give deep-equal results on a few nodes.
 //
 // Each round is one 5 s scrape interval: node by node, the demo exporter body is rendered and
 // parsed (not timed), then ingested through that node's own pipeline (timed), as the service
@@ -30,7 +32,10 @@
 //
 // Allocation: growth of the young generation over one ingest, less what reading it costs; an
 // ingest that met a scavenge (the generation shrank) is left out. Median over the timed ingests.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { parseExposition } from '../src/main/core/exposition';
@@ -38,6 +43,8 @@ import type { Family } from '../src/main/core/exposition/types';
 import { createDemoSimulation, renderDemoMetrics, type DemoSimulation } from '../src/main/core/sources/demo';
 
 type ImplName = 'old' | 'new';
+
+const REPO = resolve(__dirname, '..');
 
 interface Pipeline {
   ingest(families: Family[], ctx: { sourceId: string; fallbackNode: string; observedAt: number }): { gpus: unknown[] };
@@ -54,7 +61,11 @@ interface Options {
   warmup: number;
   rounds: number;
   runs: number;
+  /** The commit the working tree is compared with. */
+  against: string;
+  /** In a child: which implementation, and the tree it is loaded from. */
   impl: ImplName | undefined;
+  root: string;
 }
 
 interface RunFigures {
@@ -73,18 +84,36 @@ function options(): Options {
       warmup: { type: 'string', default: '10' },
       rounds: { type: 'string', default: '20' },
       runs: { type: 'string', default: '2' },
+      against: { type: 'string', default: 'HEAD' },
       impl: { type: 'string' },
+      root: { type: 'string', default: REPO },
     },
   });
   const impl = values.impl;
   if (impl !== undefined && impl !== 'old' && impl !== 'new') throw new Error(`--impl is old or new, not "${impl}"`);
-  return { nodes: Number(values.nodes), warmup: Number(values.warmup), rounds: Number(values.rounds), runs: Number(values.runs), impl };
+  return { nodes: Number(values.nodes), warmup: Number(values.warmup), rounds: Number(values.rounds), runs: Number(values.runs), against: values.against!, impl, root: values.root! };
 }
 
-/** Loads one implementation only, so the other's code cannot disturb its JIT state. */
-async function loadPipeline(impl: ImplName): Promise<() => Pipeline> {
-  if (impl === 'old') return (await import('./baseline/dcgm-pipeline-v1')).createDcgmPipeline;
-  return (await import('../src/main/core/dcgm')).createDcgmPipeline;
+/** Loads the pipeline of one tree only, so the other's code cannot disturb its JIT state. */
+async function loadPipeline(root: string): Promise<() => Pipeline> {
+  return ((await import(join(root, 'src', 'main', 'core', 'dcgm'))) as { createDcgmPipeline: () => Pipeline }).createDcgmPipeline;
+}
+
+/** The older commit, checked out beside this tree for the run; `remove` deletes it again. */
+function checkoutOlder(rev: string): { root: string; commit: string; remove(): void } {
+  const commit = execFileSync('git', ['-C', REPO, 'rev-parse', '--short', `${rev}^{commit}`], { encoding: 'utf8' }).trim();
+  const root = join(mkdtempSync(join(tmpdir(), 'gpu-pulse-bench-')), 'tree');
+  execFileSync('git', ['-C', REPO, 'worktree', 'add', '--detach', '--quiet', root, commit], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The old tree resolves its packages from this tree's install.
+  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return {
+    root,
+    commit,
+    remove() {
+      execFileSync('git', ['-C', REPO, 'worktree', 'remove', '--force', root], { stdio: 'ignore' });
+      rmSync(resolve(root, '..'), { recursive: true, force: true });
+    },
+  };
 }
 
 function simulations(count: number): DemoSimulation[] {
@@ -140,7 +169,7 @@ function youngBytesOverhead(): number {
 
 /** Child: measures one implementation and prints its figures as one JSON line. */
 async function measure(impl: ImplName, opts: Options): Promise<void> {
-  const create = await loadPipeline(impl);
+  const create = await loadPipeline(opts.root);
   const sims = simulations(opts.nodes);
   const pipelines = sims.map(() => create());
   // The service keeps each target's last snapshots until its next scrape: so does this.
@@ -183,9 +212,9 @@ async function measure(impl: ImplName, opts: Options): Promise<void> {
   console.log(JSON.stringify(figures));
 }
 
-/** Parent: the two implementations must agree before their speed means anything. */
-async function checkEqual(): Promise<void> {
-  const [createOld, createNew] = [await loadPipeline('old'), await loadPipeline('new')];
+/** Parent: whether the two give the same results (they should, unless behaviour changed on purpose). */
+async function compareResults(oldRoot: string): Promise<string> {
+  const [createOld, createNew] = [await loadPipeline(oldRoot), await loadPipeline(REPO)];
   const sims = simulations(EQUALITY_NODES);
   const olds = sims.map(() => createOld());
   const news = sims.map(() => createNew());
@@ -194,10 +223,13 @@ async function checkEqual(): Promise<void> {
       const families = scrape(sim, at);
       const a = olds[n].ingest(families, ctxFor(n, at));
       const b = news[n].ingest(families, ctxFor(n, at));
-      if (!isDeepStrictEqual(a, b)) throw new Error(`old and new pipelines differ on node ${n} at tick ${t}`);
+      if (!isDeepStrictEqual(a, b)) throw new Difference(`results differ on node ${n} at tick ${t} (expected only where the pipeline's behaviour changed on purpose)`);
     });
   }
+  return 'identical results';
 }
+
+class Difference extends Error {}
 
 function runChild(impl: ImplName, opts: Options): RunFigures {
   const args = [
@@ -212,12 +244,13 @@ function runChild(impl: ImplName, opts: Options): RunFigures {
     '--rounds',
     String(opts.rounds),
   ];
+  args.push('--root', impl === 'old' ? opts.root : REPO);
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (child.status !== 0) throw new Error(`the ${impl} run failed (exit ${child.status})`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as RunFigures;
 }
 
-function report(old: RunFigures[], neu: RunFigures[], opts: Options): void {
+function report(old: RunFigures[], neu: RunFigures[], opts: Options, older: string): void {
   const rows: [string, keyof RunFigures, string, number][] = [
     ['CPU per ingest, p50', 'cpuP50', 'µs', 1],
     ['CPU per ingest, mean', 'cpuMean', 'µs', 1],
@@ -230,6 +263,7 @@ function report(old: RunFigures[], neu: RunFigures[], opts: Options): void {
     `DCGM pipeline, one ${GPUS_PER_NODE}-GPU demo scrape per ingest: ${opts.nodes} nodes x ${opts.rounds} rounds ` +
       `after ${opts.warmup} warm-up rounds, median of ${opts.runs} run(s) per implementation; node ${process.version}`,
   );
+  console.log(`old: ${older}; new: this working tree`);
   console.log(`${'measure'.padEnd(24)}${'old'.padStart(14)}${'new'.padStart(14)}${'old/new'.padStart(10)}`);
   for (const [label, key, unit, divisor] of rows) {
     const a = median(old.map((f) => f[key])) / divisor;
@@ -242,18 +276,27 @@ function report(old: RunFigures[], neu: RunFigures[], opts: Options): void {
 async function main(): Promise<void> {
   const opts = options();
   if (opts.impl) return measure(opts.impl, opts);
-  await checkEqual();
-  const old: RunFigures[] = [];
-  const neu: RunFigures[] = [];
-  for (let run = 0; run < opts.runs; run++) {
-    // Alternate which goes first, so a change in the machine's load hits both alike.
-    for (const impl of run % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const)) {
-      const figures = runChild(impl, opts);
-      (impl === 'old' ? old : neu).push(figures);
-      console.error(`run ${run + 1} ${impl}: p50 ${figures.cpuP50.toFixed(1)} µs, mean ${figures.cpuMean.toFixed(1)} µs, ${(figures.allocBytes / 1024).toFixed(1)} KiB`);
+  const older = checkoutOlder(opts.against);
+  try {
+    const same = await compareResults(older.root).catch((err: unknown) => {
+      if (err instanceof Difference) return err.message;
+      throw err;
+    });
+    const old: RunFigures[] = [];
+    const neu: RunFigures[] = [];
+    const childOpts = { ...opts, root: older.root };
+    for (let run = 0; run < opts.runs; run++) {
+      // Alternate which goes first, so a change in the machine's load hits both alike.
+      for (const impl of run % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const)) {
+        const figures = runChild(impl, childOpts);
+        (impl === 'old' ? old : neu).push(figures);
+        console.error(`run ${run + 1} ${impl}: p50 ${figures.cpuP50.toFixed(1)} µs, mean ${figures.cpuMean.toFixed(1)} µs, ${(figures.allocBytes / 1024).toFixed(1)} KiB`);
+      }
     }
+    report(old, neu, opts, `${opts.against} (${older.commit}), ${same}`);
+  } finally {
+    older.remove();
   }
-  report(old, neu, opts);
 }
 
 main().catch((err: unknown) => {
