@@ -1,6 +1,7 @@
 // `gpu-pulse snapshot` end to end, through the command's run() with an in-memory CliIo.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -13,7 +14,7 @@ const repo = path.resolve(__dirname, '../..');
 const kempner = '../shared/kempnerpulse';
 const samples = '../shared/dcgm-exporter-samples';
 
-async function snapshot(args: string[], stdin = '') {
+async function snapshot(args: string[], stdin: string | Buffer = '') {
   let stdout = '';
   let stderr = '';
   const code = await run(args, {
@@ -51,6 +52,22 @@ describe('gpu-pulse snapshot on files', () => {
       [0, 65.15, 'tensor compute', 230e9],
       [1, 67.15, 'tensor-heavy compute', 25.6e9],
     ]);
+  });
+
+  it('a gzipped dmon capture reads as the capture itself, from a file and from stdin', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gpu-pulse-snapshot-'));
+    const gz = path.join(dir, 'dmon.txt.gz');
+    writeFileSync(gz, gzipSync(readFileSync(path.join(repo, kempner, 'dcgmi_dmon_2tick.txt'))));
+    const plain = await json([`${kempner}/dcgmi_dmon_2tick.txt`]);
+    const zipped = await json([gz]);
+    expect(zipped.gpus.map((g) => [g.gpuIndex, g.realUtil.value, g.class.label])).toEqual([
+      [0, 65.15, 'tensor compute'],
+      [1, 67.15, 'tensor-heavy compute'],
+    ]);
+    expect(zipped.gpus.map((g) => g.readings)).toEqual(plain.gpus.map((g) => g.readings));
+    const viaStdin = await snapshot(['-', '--format', 'json'], gzipSync(readFileSync(path.join(repo, kempner, 'dcgmi_dmon_2tick.txt'))));
+    expect(viaStdin.code).toBe(0);
+    expect((JSON.parse(viaStdin.stdout) as SnapshotOutput).gpus).toHaveLength(2);
   });
 
   it('every genuine capture, several sources at once, the hpc preset', async () => {

@@ -9,9 +9,9 @@ import { describeClockEventReasons } from '../../../shared/clock-events';
 import { grReading, type Attribution, type GpuSnapshot, type Health, type MigInstance, type NodeExtra, type WorkloadClass } from '../../../shared/gpu';
 import { DEFAULT_WEIGHTS, PRESETS, isPresetName, parseWeights, type Weights } from '../../core/compute';
 import { createDcgmPipeline, explainNoGpus } from '../../core/dcgm';
-import { parseExposition, type Family, type Problem } from '../../core/exposition';
+import type { Problem } from '../../core/exposition';
 import { createScraper } from '../../core/sources/http-scrape/scraper';
-import { looksLikeDmonCapture, parseDmonCapture } from '../../core/sources/dmon';
+import { currentFamilies, EMPTY_BODY_REMEDY, readFamilies } from '../../core/sources/read-families';
 import type { CliIo } from '../io';
 import { parseCommandArgs } from '../args';
 import { csvCell } from '../../../shared/csv-cell';
@@ -164,38 +164,16 @@ async function readSource(source: string, io: CliIo, weights: Weights, scraper: 
     fallbackNode = path.basename(file);
   }
 
-  const problems: SnapshotProblem[] = [];
-  let families: Family[];
-  let parseProblems: Problem[];
-  const text = body.toString('utf8');
-  if (looksLikeDmonCapture(text)) {
-    const capture = parseDmonCapture(text);
-    problems.push(...capture.problems.map((p) => ({ ...p, source })));
-    // A capture has no timestamps, so rates between its ticks would rest on a guessed interval:
-    // only the last tick is read, and its rates stay unknown.
-    families = capture.ticks.at(-1)?.families ?? [];
-    parseProblems = capture.problems;
-  } else {
-    const parsed = parseExposition(body, { mode: 'lenient' });
-    problems.push(...parsed.problems.map((p) => ({ ...p, source })));
-    families = parsed.families;
-    parseProblems = parsed.problems;
-  }
-  if (body.length === 0) {
-    problems.push({
-      source,
-      line: 0,
-      column: 0,
-      code: 'empty-body',
-      message: 'the source is empty; dcgm-exporter answers an empty body for a few seconds while it reloads, so try again',
-      severity: 'warning',
-    });
-  }
+  // A dmon capture's last tick (see currentFamilies), a whole exposition otherwise.
+  const read = readFamilies(body);
+  const problems: SnapshotProblem[] = read.problems.map((p) => ({ ...p, source }));
+  if (read.empty) problems.push({ source, line: 0, column: 0, code: 'empty-body', message: `the source is empty; ${EMPTY_BODY_REMEDY}`, severity: 'warning' });
 
+  const families = currentFamilies(read);
   const result = createDcgmPipeline({ weights }).ingest(families, { sourceId: source, fallbackNode, observedAt: Date.now() });
   problems.push(...result.problems.map((p) => ({ ...p, source })));
   // DCGM series but no GPU is a failure to say, not an empty fleet.
-  const noGpus = explainNoGpus({ families, problems: parseProblems, gpuCount: result.gpus.length, text: () => text });
+  const noGpus = explainNoGpus({ families, problems: read.problems, gpuCount: result.gpus.length, text: () => Buffer.from(read.bytes).toString('utf8') });
   if (noGpus) problems.push({ ...noGpus, source });
   const gpus = [...result.gpus].sort(compareGpus).map(toSnapshotGpu);
   return { gpus, extras: result.extras, problems, failed: noGpus !== null };

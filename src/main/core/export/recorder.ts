@@ -1,8 +1,8 @@
 // Records what the sources serve: its own scrape loop (independent of the service's internals),
 // each successful scrape parsed and appended to a RecordingWriter with its timestamp, flushed
 // to disk after every round.
-import { formatFromContentType, parseExposition } from '../exposition';
 import { createScraper, type ScrapeRequest, type Scraper } from '../sources/http-scrape/scraper';
+import { currentFamilies, readFamilies, unusableReason } from '../sources/read-families';
 import { RecordingWriter, type RecordingSummary } from './recording-writer';
 
 export interface RecordingSource {
@@ -67,15 +67,13 @@ export async function startRecorder(opts: RecorderOptions): Promise<RunningRecor
     const timestampMs = Date.now();
     if (stopping) return;
     if (!result.ok) return opts.onScrape?.({ source: source.label, ok: false, message: `${result.message}; ${result.remedy}`, timestampMs });
-    if (result.body.length === 0) return opts.onScrape?.({ source: source.label, ok: false, message: 'empty body', timestampMs });
-    const parsed = parseExposition(result.body, { format: formatFromContentType(result.contentType), mode: 'lenient' });
-    const error = parsed.problems.find((p) => p.severity === 'error');
-    if (error || parsed.families.length === 0) {
-      const why = error ? `line ${error.line}: ${error.message}` : 'no metric families';
-      return opts.onScrape?.({ source: source.label, ok: false, message: `not exposition text (${why})`, timestampMs });
-    }
-    await writer.append({ source: source.label, timestampMs, families: parsed.families });
-    opts.onScrape?.({ source: source.label, ok: true, timestampMs, samples: parsed.families.reduce((n, f) => n + f.samples.length, 0) });
+    const read = readFamilies(result.body, { contentType: result.contentType });
+    if (read.empty) return opts.onScrape?.({ source: source.label, ok: false, message: 'empty body', timestampMs });
+    const why = unusableReason(read);
+    if (why) return opts.onScrape?.({ source: source.label, ok: false, message: `not exposition text (${why})`, timestampMs });
+    const families = currentFamilies(read);
+    await writer.append({ source: source.label, timestampMs, families });
+    opts.onScrape?.({ source: source.label, ok: true, timestampMs, samples: families.reduce((n, f) => n + f.samples.length, 0) });
   };
 
   const finish = async (): Promise<void> => {

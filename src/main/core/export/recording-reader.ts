@@ -2,10 +2,9 @@
 // or a `dcgmi dmon` capture, as frames — the families one source served at one moment.
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseExposition } from '../exposition';
-import { gunzip, isGzip } from '../exposition/input';
 import type { Family, Problem } from '../exposition/types';
-import { looksLikeDmonCapture, parseDmonCapture } from '../sources/dmon';
+import type { DmonTick } from '../sources/dmon';
+import { readFamilies } from '../sources/read-families';
 import { SOURCE_LABEL } from './recording-format';
 
 export interface RecordingFrame {
@@ -41,29 +40,33 @@ export interface ReadRecordingOptions {
 }
 
 export async function readRecording(path: string, opts: ReadRecordingOptions = {}): Promise<Recording> {
-  let bytes: Uint8Array;
+  let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
     throw new RecordingReadError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  if (isGzip(bytes)) bytes = gunzip(bytes);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  if (looksLikeDmonCapture(text)) {
+  const read = readFamilies(bytes, { format: 'openmetrics' });
+  if (read.kind === 'dmon') {
     const endMs = opts.dmonEndMs ?? (await stat(path)).mtimeMs;
-    return dmonRecording(text, basename(path), opts.dmonIntervalMs ?? 1000, Math.round(endMs));
+    return dmonRecording(read.ticks, read.problems, basename(path), opts.dmonIntervalMs ?? 1000, Math.round(endMs));
   }
-  return parseRecording(bytes, path);
+  return recordingOf(read.families, read.problems, path);
 }
 
 /** Frames of OpenMetrics recording bytes (or text). */
 export function parseRecording(input: string | Uint8Array, name = 'recording'): Recording {
-  const parsed = parseExposition(input, { format: 'openmetrics', mode: 'lenient' });
-  const error = parsed.problems.find((p) => p.severity === 'error');
+  const read = readFamilies(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, { format: 'openmetrics' });
+  if (read.kind === 'dmon') throw new RecordingReadError(`${name} is a dmon capture, not an OpenMetrics recording`);
+  return recordingOf(read.families, read.problems, name);
+}
+
+function recordingOf(families: Family[], parseProblems: Problem[], name: string): Recording {
+  const error = parseProblems.find((p) => p.severity === 'error');
   if (error) throw new RecordingReadError(`${name} is not an OpenMetrics recording: line ${error.line}, column ${error.column}: ${error.message}`);
   const frames = new Map<string, RecordingFrame & { byFamily: Map<string, Family> }>();
   let untimed = 0;
-  for (const family of parsed.families) {
+  for (const family of families) {
     for (const sample of family.samples) {
       if (sample.timestampMs === null) {
         untimed++;
@@ -88,17 +91,16 @@ export function parseRecording(input: string | Uint8Array, name = 'recording'): 
     );
   }
   const list = [...frames.values()].map(({ byFamily: _unused, ...frame }) => frame).sort((a, b) => a.timestampMs - b.timestampMs);
-  const problems = parsed.problems.slice();
+  const problems = parseProblems.slice();
   if (untimed > 0) problems.push({ line: 0, column: 0, code: 'recording-untimed-samples', message: `${untimed} samples without a timestamp were skipped`, severity: 'warning' });
   return finishRecording('openmetrics', list, problems);
 }
 
-function dmonRecording(text: string, name: string, intervalMs: number, endMs: number): Recording {
-  const capture = parseDmonCapture(text);
-  if (capture.ticks.length === 0) throw new RecordingReadError(`${name} is a dmon capture without any complete tick`);
-  const startMs = endMs - (capture.ticks.length - 1) * intervalMs;
-  const frames = capture.ticks.map((tick, i) => ({ timestampMs: startMs + i * intervalMs, source: name, families: tick.families }));
-  return finishRecording('dmon', frames, capture.problems);
+function dmonRecording(ticks: DmonTick[], problems: Problem[], name: string, intervalMs: number, endMs: number): Recording {
+  if (ticks.length === 0) throw new RecordingReadError(`${name} is a dmon capture without any complete tick`);
+  const startMs = endMs - (ticks.length - 1) * intervalMs;
+  const frames = ticks.map((tick, i) => ({ timestampMs: startMs + i * intervalMs, source: name, families: tick.families }));
+  return finishRecording('dmon', frames, problems);
 }
 
 function finishRecording(kind: Recording['kind'], frames: RecordingFrame[], problems: Problem[]): Recording {

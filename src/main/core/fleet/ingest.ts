@@ -7,6 +7,7 @@ import type { DcgmPipeline } from '../dcgm';
 import { formatFromContentType } from '../exposition';
 import { parseScrapeBody } from './scrape-limits';
 import type { Family } from '../exposition/types';
+import { currentFamilies, EMPTY_BODY_REMEDY, openInput, readFamilies, unusableParse } from '../sources/read-families';
 import { HistoryStore, type HistoryOptions } from './history';
 import type { IngestOutcome, ScrapeSuccess } from './scrape-target';
 import type { TargetRuntime } from './target-registry';
@@ -66,32 +67,27 @@ export class FleetIngest {
   /** Parse a scraped body and feed it through the target's pipeline; the runner records the state. */
   async body(runtime: TargetRuntime, result: ScrapeSuccess, stillThere: () => boolean): Promise<IngestOutcome> {
     const { config } = runtime;
-    if (result.body.length === 0) {
-      return {
-        ok: false,
-        state: 'down',
-        transient: true,
-        message: `empty body (HTTP ${result.status}, 0 bytes) from ${config.url}`,
-        remedy: 'dcgm-exporter answers an empty body for a few seconds while it reloads its configuration; if it lasts, check the exporter',
-      };
+    const input = openInput(result.body, { contentType: result.contentType });
+    if (input.empty) return { ok: false, state: 'down', transient: true, message: `empty body (HTTP ${result.status}, 0 bytes) from ${config.url}`, remedy: EMPTY_BODY_REMEDY };
+    let families: Family[];
+    let why: string | null;
+    if (input.kind === 'dmon') {
+      const read = readFamilies(input.bytes);
+      families = currentFamilies(read);
+      why = unusableParse(read.problems, families);
+    } else {
+      // Exposition text is parsed in slices within the target's sample and GPU limits.
+      const { sampleLimit, gpuLimit } = config;
+      const bounded = await parseScrapeBody(input.bytes, { format: input.format ?? formatFromContentType(result.contentType), sampleLimit, gpuLimit });
+      if (!bounded.ok) return bounded.outcome;
+      families = bounded.result.families;
+      why = unusableParse(bounded.result.problems, families);
+      // The slices of a large body take turns with the event loop: the target may be gone.
+      if (!stillThere()) return { ok: true };
     }
-    const { sampleLimit, gpuLimit } = config;
-    const bounded = await parseScrapeBody(result.body, { format: formatFromContentType(result.contentType), sampleLimit, gpuLimit });
-    if (!bounded.ok) return bounded.outcome;
-    const parsed = bounded.result;
-    // The slices of a large body take turns with the event loop: the target may be gone.
-    if (!stillThere()) return { ok: true };
-    const firstError = parsed.problems.find((p) => p.severity === 'error');
-    if (firstError || parsed.families.length === 0) {
-      const why = firstError ? `line ${firstError.line}, column ${firstError.column}: ${firstError.message}` : 'no metric families in the body';
-      return {
-        ok: false,
-        message: `not Prometheus exposition text from ${config.url} (${why})`,
-        remedy: 'check that the URL is a metrics endpoint such as http://host:9400/metrics',
-      };
-    }
+    if (why) return { ok: false, message: `not Prometheus exposition text from ${config.url} (${why})`, remedy: 'check that the URL is a metrics endpoint such as http://host:9400/metrics' };
     const now = this.now();
-    this.families(runtime, parsed.families, now, now);
+    this.families(runtime, families, now, now);
     return { ok: true };
   }
 

@@ -1,10 +1,10 @@
 // "Test connection": one scrape of a target the user is about to add, and a plain account of
 // what is there (GPUs, models, which exporter generation, what the score will lack).
 import type { TargetTestResult } from '../../../shared/api';
-import { parseExposition, formatFromContentType } from '../exposition';
 import type { Family } from '../exposition/types';
 import { createDcgmPipeline } from '../dcgm';
 import type { Scraper, ScrapeRequest } from '../sources/http-scrape/scraper';
+import { currentFamilies, EMPTY_BODY_REMEDY, readFamilies, unusableReason } from '../sources/read-families';
 
 const MAX_PROBLEMS = 20;
 
@@ -14,30 +14,16 @@ export async function probeTarget(scraper: Scraper, request: ScrapeRequest): Pro
   if (!result.ok) {
     return { ok: false, state: result.state, message: result.message, remedy: result.remedy, durationMs: result.durationMs, ...base };
   }
-  if (result.body.length === 0) {
-    return {
-      ok: false,
-      state: 'down',
-      message: `HTTP ${result.status} with an empty body`,
-      remedy: 'dcgm-exporter answers this for a few seconds while it reloads; try again',
-      durationMs: result.durationMs,
-      ...base,
-    };
+  const read = readFamilies(result.body, { contentType: result.contentType });
+  if (read.empty) return { ok: false, state: 'down', message: `HTTP ${result.status} with an empty body`, remedy: EMPTY_BODY_REMEDY, durationMs: result.durationMs, ...base };
+  const why = unusableReason(read);
+  if (why) {
+    const remedy = 'check that the URL is a metrics endpoint such as http://host:9400/metrics';
+    return { ok: false, state: 'parse-error', message: `not exposition text: ${why}`, remedy, durationMs: result.durationMs, ...base };
   }
-  const parsed = parseExposition(result.body, { format: formatFromContentType(result.contentType), mode: 'lenient' });
-  const firstError = parsed.problems.find((p) => p.severity === 'error');
-  if (firstError || parsed.families.length === 0) {
-    return {
-      ok: false,
-      state: 'parse-error',
-      message: firstError ? `not exposition text: line ${firstError.line}, column ${firstError.column}: ${firstError.message}` : 'the body has no metric families',
-      remedy: 'check that the URL is a metrics endpoint such as http://host:9400/metrics',
-      durationMs: result.durationMs,
-      ...base,
-    };
-  }
-  const out = createDcgmPipeline().ingest(parsed.families, { sourceId: 'probe', fallbackNode: new URL(request.url).host, observedAt: Date.now() });
-  const problems = [...parsed.problems, ...out.problems].slice(0, MAX_PROBLEMS).map((p) => (p.line > 0 ? `line ${p.line}: ${p.message}` : p.message));
+  const families = currentFamilies(read);
+  const out = createDcgmPipeline().ingest(families, { sourceId: 'probe', fallbackNode: new URL(request.url).host, observedAt: Date.now() });
+  const problems = [...read.problems, ...out.problems].slice(0, MAX_PROBLEMS).map((p) => (p.line > 0 ? `line ${p.line}: ${p.message}` : p.message));
   const ok = out.gpus.length > 0;
   return {
     ok,
@@ -48,7 +34,7 @@ export async function probeTarget(scraper: Scraper, request: ScrapeRequest): Pro
     gpuCount: out.gpus.length,
     nodes: [...new Set(out.gpus.map((g) => g.node))].sort(),
     models: [...new Set(out.gpus.map((g) => g.model).filter((m): m is string => m !== null))].sort(),
-    exporterHints: exporterHints(parsed.families, out.gpus.filter((g) => g.migInstance !== null).length),
+    exporterHints: exporterHints(families, out.gpus.filter((g) => g.migInstance !== null).length),
     problems,
   };
 }

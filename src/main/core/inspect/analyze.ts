@@ -3,13 +3,12 @@
 // the series into the compact store, index line offsets for the source view, and run the same
 // dcgm pipeline as live targets for the GPU cards.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import type { InspectionFamily, InspectionInfo, InspectionPhase, InspectionProblem } from '../../../shared/api';
 import type { GpuSnapshot } from '../../../shared/gpu';
-import { parseExposition, type Family, type Problem } from '../exposition';
-import { decodeUtf8, isGzip } from '../exposition/input';
+import type { Family, Problem } from '../exposition';
+import { decodeUtf8 } from '../exposition/input';
 import { createDcgmPipeline, explainNoGpus } from '../dcgm';
-import { looksLikeDmonCapture, parseDmonCapture } from '../sources/dmon';
+import { currentFamilies, readFamilies, type FamiliesRead } from '../sources/read-families';
 import { compactFamilies, type CompactSeries } from './series-store';
 import { buildLineIndex, type LineIndex } from './source-lines';
 
@@ -62,37 +61,21 @@ export function analyzeFile(input: AnalyzeInput, onProgress: ProgressListener = 
     onProgress(phase, from + (to - from) * (total > 0 ? Math.min(1, done / total) : 0));
   };
   const raw = readWholeFile(input.path, (done, total) => step('reading', done, total));
-  const compressed = isGzip(raw);
-  const bytes = compressed ? gunzipCapped(raw) : raw;
-
-  let format: Analysis['format'];
-  let families: Family[];
-  let problems: Problem[];
-  let gpuFamilies: Family[];
   step('parsing', 0, 1);
-  if (looksLikeDmonCapture(decodeUtf8(bytes.subarray(0, 4096)).text)) {
-    const capture = parseDmonCapture(decodeUtf8(bytes).text);
-    format = 'dmon';
-    families = mergeTicks(capture.ticks.map((t) => t.families));
-    problems = capture.problems;
-    // A capture has no timestamps, so rates between ticks would rest on a guessed interval:
-    // the GPU cards show the last tick, as `gpu-pulse snapshot` does.
-    gpuFamilies = capture.ticks.at(-1)?.families ?? [];
-  } else {
-    const parsed = parseExposition(bytes, { mode: 'lenient', onProgress: (done, total) => step('parsing', done, total) });
-    format = parsed.format;
-    families = parsed.families;
-    problems = parsed.problems;
-    gpuFamilies = families;
-  }
+  const read = readCapped(raw, (done, total) => step('parsing', done, total));
+  const format: Analysis['format'] = read.kind === 'dmon' ? 'dmon' : read.format;
+  const families = read.kind === 'dmon' ? mergeTicks(read.ticks.map((t) => t.families)) : read.families;
+  const problems: Problem[] = read.problems;
 
   step('indexing', 0, 1);
   const { series, seriesCounts } = compactFamilies(families, (done, total) => step('indexing', done, total));
-  const lineIndex = compressed ? null : buildLineIndex(bytes);
+  const lineIndex = read.compressed ? null : buildLineIndex(raw);
 
   step('computing', 0, 1);
+  // The GPU cards show what `gpu-pulse snapshot` shows: a dmon capture's last tick.
+  const gpuFamilies = currentFamilies(read);
   const ingest = createDcgmPipeline().ingest(gpuFamilies, { sourceId: input.sourceId, fallbackNode: input.fallbackNode, observedAt: input.observedAt });
-  const noGpus = explainNoGpus({ families: gpuFamilies, problems, gpuCount: ingest.gpus.length, text: () => decodeUtf8(bytes).text });
+  const noGpus = explainNoGpus({ families: gpuFamilies, problems, gpuCount: ingest.gpus.length, text: () => decodeUtf8(read.bytes).text });
   if (noGpus) ingest.problems.push(noGpus);
   step('computing', 1, 1);
 
@@ -133,13 +116,15 @@ function readWholeFile(path: string, onProgress: (done: number, total: number) =
   }
 }
 
-function gunzipCapped(raw: Buffer): Buffer {
+/** readFamilies with gunzip capped at what the parser can hold, its failures as AnalyzeErrors. */
+function readCapped(raw: Buffer, onProgress: (done: number, total: number) => void): FamiliesRead {
   try {
-    return gunzipSync(raw, { maxOutputLength: MAX_TEXT_BYTES });
+    return readFamilies(raw, { maxTextBytes: MAX_TEXT_BYTES, onProgress });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw tooLarge(null);
-    throw new AnalyzeError(`the file starts like gzip but does not decompress (${e.message}); check that it was copied completely`);
+    if (e.code?.startsWith('Z_')) throw new AnalyzeError(`the file starts like gzip but does not decompress (${e.message}); check that it was copied completely`);
+    throw err;
   }
 }
 
