@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createPrometheusSource } from '../../core/sources/prometheus';
 import { CANONICAL_FIELDS, type CanonicalField, type Readings } from '../../../shared/canonical';
 import { describeClockEventReasons } from '../../../shared/clock-events';
+import { compareGpuOrder } from '../../../shared/gpu-order';
 import { grReading, type Attribution, type GpuSnapshot, type Health, type MigInstance, type NodeExtra, type WorkloadClass } from '../../../shared/gpu';
 import { DEFAULT_WEIGHTS, PRESETS, isPresetName, parseWeights, type Weights } from '../../core/compute';
 import { createDcgmPipeline, explainNoGpus } from '../../core/dcgm';
@@ -175,7 +176,7 @@ async function readSource(source: string, io: CliIo, weights: Weights, scraper: 
   // DCGM series but no GPU is a failure to say, not an empty fleet.
   const noGpus = explainNoGpus({ families, problems: read.problems, gpuCount: result.gpus.length, text: () => Buffer.from(read.bytes).toString('utf8') });
   if (noGpus) problems.push({ ...noGpus, source });
-  const gpus = [...result.gpus].sort(compareGpus).map(toSnapshotGpu);
+  const gpus = [...result.gpus].sort(compareGpuOrder).map(toSnapshotGpu);
   return { gpus, extras: result.extras, problems, failed: noGpus !== null };
 }
 
@@ -200,19 +201,10 @@ async function readPrometheus(server: string, selector: string | undefined, weig
       extras.push(...out.extras);
       problems.push(...out.problems.map((p) => ({ ...p, source: server })));
     }
-    return { gpus: gpus.sort(compareGpus).map(toSnapshotGpu), extras, problems, failed: false };
+    return { gpus: gpus.sort(compareGpuOrder).map(toSnapshotGpu), extras, problems, failed: false };
   } finally {
     await source.close();
   }
-}
-
-function compareGpus(a: GpuSnapshot, b: GpuSnapshot): number {
-  return (
-    a.node.localeCompare(b.node) ||
-    (a.gpuIndex ?? Infinity) - (b.gpuIndex ?? Infinity) ||
-    a.uuid.localeCompare(b.uuid) ||
-    Number(a.migInstance?.id ?? -1) - Number(b.migInstance?.id ?? -1)
-  );
 }
 
 function toSnapshotGpu(g: GpuSnapshot): SnapshotGpu {

@@ -5,6 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { InspectionFamily, InspectionInfo, InspectionPhase, InspectionProblem } from '../../../shared/api';
 import type { GpuSnapshot } from '../../../shared/gpu';
+import { compareGpuOrder } from '../../../shared/gpu-order';
 import type { Family, Problem } from '../exposition';
 import { decodeUtf8 } from '../exposition/input';
 import { createDcgmPipeline, explainNoGpus } from '../dcgm';
@@ -157,18 +158,9 @@ function listProblems(problems: Problem[]): InspectionProblem[] {
 
 const HEALTH_RANK = { CRIT: 0, HOT: 1, WARN: 2, OK: 3 } as const;
 
-function compareGpus(a: GpuSnapshot, b: GpuSnapshot): number {
-  return (
-    a.node.localeCompare(b.node) ||
-    (a.gpuIndex ?? Infinity) - (b.gpuIndex ?? Infinity) ||
-    a.uuid.localeCompare(b.uuid) ||
-    Number(a.migInstance?.id ?? -1) - Number(b.migInstance?.id ?? -1)
-  );
-}
-
 /** In node and index order; when there are too many, the unhealthy ones are kept first. */
 function listGpus(gpus: GpuSnapshot[]): GpuSnapshot[] {
-  if (gpus.length <= MAX_LISTED_GPUS) return [...gpus].sort(compareGpus);
-  const byConcern = [...gpus].sort((a, b) => HEALTH_RANK[a.health.state] - HEALTH_RANK[b.health.state] || compareGpus(a, b));
-  return byConcern.slice(0, MAX_LISTED_GPUS).sort(compareGpus);
+  if (gpus.length <= MAX_LISTED_GPUS) return [...gpus].sort(compareGpuOrder);
+  const byConcern = [...gpus].sort((a, b) => HEALTH_RANK[a.health.state] - HEALTH_RANK[b.health.state] || compareGpuOrder(a, b));
+  return byConcern.slice(0, MAX_LISTED_GPUS).sort(compareGpuOrder);
 }

@@ -3,6 +3,7 @@
 // so captures of two different machines (one node each) still line up GPU 0 with GPU 0.
 import type { InspectionComparisonRow } from '../../../shared/api';
 import type { GpuSnapshot } from '../../../shared/gpu';
+import { compareGpuOrder, naturalCompare } from '../../../shared/gpu-order';
 
 type Pairing = (g: GpuSnapshot) => string | null;
 
@@ -36,7 +37,7 @@ export function compareGpus(a: GpuSnapshot[], b: GpuSnapshot[]): InspectionCompa
   }
   for (const g of leftA) rows.push(row(g, null));
   for (const g of leftB) rows.push(row(null, g));
-  return rows.sort((x, y) => x.node.localeCompare(y.node) || (x.gpuIndex ?? Infinity) - (y.gpuIndex ?? Infinity) || x.key.localeCompare(y.key));
+  return rows.sort((x, y) => compareGpuOrder((x.a ?? x.b)!, (y.a ?? y.b)!) || naturalCompare(x.key, y.key));
 }
 
 function nodeCount(gpus: GpuSnapshot[]): number {

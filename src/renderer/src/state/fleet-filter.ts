@@ -2,7 +2,7 @@
 // views stay thin and the rules are unit-testable.
 import type { TargetInfo } from '../../../shared/api';
 import type { GpuSnapshot, HealthState } from '../../../shared/gpu';
-import { naturalCompare } from './natural-order';
+import { compareGpuOrder, naturalCompare } from '../../../shared/gpu-order';
 
 export type SortKey = 'name' | 'realUtil' | 'power' | 'temperature';
 
@@ -25,8 +25,7 @@ export function matchesFilter(gpu: GpuSnapshot, filter: FleetFilter): boolean {
   return haystack.some((s) => s.toLowerCase().includes(needle));
 }
 
-const byName = (a: GpuSnapshot, b: GpuSnapshot) =>
-  (a.gpuIndex ?? 0) - (b.gpuIndex ?? 0) || naturalCompare(a.migInstance?.id ?? '', b.migInstance?.id ?? '');
+const byName = compareGpuOrder;
 
 /** Descending for the numeric keys (busiest, hungriest, hottest first); missing values last. */
 export function compareGpus(sort: SortKey): (a: GpuSnapshot, b: GpuSnapshot) => number {

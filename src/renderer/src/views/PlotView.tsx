@@ -11,7 +11,8 @@ import { DEFAULT_WINDOW_MS, useLiveHistory, type LiveHistory } from './live-hist
 import { gpuColor } from './palette';
 import { CsvExport } from './plot/CsvExport';
 import { GpuPicker } from './plot/GpuPicker';
-import { compareFleetOrder, defaultPlotKeys } from './plot/gpu-order';
+import { compareGpuOrder } from '../../../shared/gpu-order';
+import { defaultPlotKeys } from './plot/gpu-order';
 import { WindowSelect } from './WindowSelect';
 
 export interface PlotViewProps {
@@ -31,7 +32,7 @@ export function PlotView({ api, store, field, keys }: PlotViewProps) {
     if (routeKeys) setChosen(routeKeys.split(','));
   }, [routeKeys]);
 
-  const sorted = [...state.gpus.values()].sort(compareFleetOrder);
+  const sorted = [...state.gpus.values()].sort(compareGpuOrder);
   const selected = chosen ?? defaultPlotKeys(sorted);
   const present = selected.map((key) => state.gpus.get(key)).filter((g): g is GpuSnapshot => g !== undefined);
   const gone = selected.filter((key) => !state.gpus.has(key));

@@ -1,19 +1,9 @@
-// Fleet order for the plot view's checklist and default selection: node (numeric-aware), then
-// GPU index, then MIG instance, the order the fleet view shows cards in.
+// The plot view's checklist and default selection, in the fleet order (shared/gpu-order).
 import type { GpuSnapshot } from '../../../../shared/gpu';
 import { gpuLabel } from '../../navigation';
-import { naturalCompare } from '../../state/natural-order';
 
 /** GPUs plotted when the route names none: enough to compare, few enough to read. */
 export const DEFAULT_PLOT_GPUS = 8;
-
-export function compareFleetOrder(a: GpuSnapshot, b: GpuSnapshot): number {
-  return (
-    naturalCompare(a.node, b.node) ||
-    (a.gpuIndex ?? 0) - (b.gpuIndex ?? 0) ||
-    naturalCompare(a.migInstance?.id ?? '', b.migInstance?.id ?? '')
-  );
-}
 
 export function defaultPlotKeys(sorted: readonly GpuSnapshot[]): string[] {
   return sorted.slice(0, DEFAULT_PLOT_GPUS).map((g) => g.key);
