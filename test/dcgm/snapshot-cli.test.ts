@@ -6,7 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSV_HEADER, run, type SnapshotOutput } from '../../src/main/cli/commands/snapshot';
+import { run } from '../../src/main/cli/commands/snapshot';
+import type { SnapshotOutput } from '../../src/main/cli/snapshot/output';
+import { CSV_HEADER } from '../../src/main/cli/snapshot/csv';
 import { startDemoExporter } from '../../src/main/core/sources/demo';
 
 
@@ -124,7 +126,7 @@ describe('gpu-pulse snapshot on files', () => {
   });
 
   it('writes CSV with the header documented at the top of the writer', async () => {
-    const source = readFileSync(path.join(repo, 'src/main/cli/commands/snapshot.ts'), 'utf8');
+    const source = readFileSync(path.join(repo, 'src/main/cli/snapshot/csv.ts'), 'utf8');
     const block = source.split('// CSV header')[1].split('// Ratios are')[0];
     const documented = block
       .split('\n')

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, type SnapshotOutput } from '../../src/main/cli/commands/snapshot';
+import { run } from '../../src/main/cli/commands/snapshot';
+import type { SnapshotOutput } from '../../src/main/cli/snapshot/output';
 import { compareGpuOrder, type GpuOrderKey } from '../../src/shared/gpu-order';
 
 const gpu = (node: string, gpuIndex: number | null, uuid = `GPU-${node}-${gpuIndex}`, mig: string | null = null): GpuOrderKey => ({

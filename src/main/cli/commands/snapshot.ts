@@ -1,21 +1,21 @@
 // `gpu-pulse snapshot`: read each source once (an exporter URL, an exposition file, a
 // `dcgmi dmon` capture, or `-` for stdin) and print every GPU with its real utilization,
-// workload class and health, as a terminal table, JSON or CSV.
+// workload class and health, as a terminal table (snapshot/table.ts), JSON (snapshot/output.ts)
+// or CSV (snapshot/csv.ts).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createPrometheusSource } from '../../core/sources/prometheus';
-import { CANONICAL_FIELDS, type CanonicalField, type Readings } from '../../../shared/canonical';
-import { describeClockEventReasons } from '../../../shared/clock-events';
 import { compareGpuOrder } from '../../../shared/gpu-order';
-import { grReading, type Attribution, type GpuSnapshot, type Health, type MigInstance, type NodeExtra, type WorkloadClass } from '../../../shared/gpu';
+import type { GpuSnapshot, NodeExtra } from '../../../shared/gpu';
 import { DEFAULT_WEIGHTS, PRESETS, isPresetName, parseWeights, type Weights } from '../../core/compute';
 import { createDcgmPipeline, explainNoGpus } from '../../core/dcgm';
-import type { Problem } from '../../core/exposition';
 import { createScraper } from '../../core/sources/http-scrape/scraper';
 import { currentFamilies, EMPTY_BODY_REMEDY, readFamilies } from '../../core/sources/read-families';
+import { toCsv } from '../snapshot/csv';
+import { toSnapshotGpu, type SnapshotOutput, type SnapshotProblem } from '../snapshot/output';
+import { toTable } from '../snapshot/table';
 import type { CliIo } from '../io';
 import { parseCommandArgs } from '../args';
-import { csvCell } from '../../../shared/csv-cell';
 
 const HELP = `Usage: gpu-pulse snapshot SOURCE... [options]
 
@@ -38,38 +38,6 @@ Exit status: 0 when every source was read, 1 when one could not be, 2 on bad usa
 const SCRAPE_TIMEOUT_MS = 10_000;
 
 type Format = 'table' | 'json' | 'csv';
-
-/** One GPU as `--format json` prints it (the issue's contract). */
-export interface SnapshotGpu {
-  key: string;
-  node: string;
-  uuid: string;
-  gpuIndex: number | null;
-  migInstance: MigInstance | null;
-  model: string | null;
-  attribution: Attribution;
-  readings: Readings;
-  realUtil: { value: number | null; missing: string[] };
-  class: WorkloadClass;
-  health: Health;
-  /** DCGM fields the alias table does not know yet, as served; present only when there are some. */
-  raw?: Record<string, number>;
-  /** See GpuSnapshot.substitutes; present only when a reading stands in for another. */
-  substitutes?: GpuSnapshot['substitutes'];
-  /** See GpuSnapshot.approximate; present only when a reading is an estimate. */
-  approximate?: GpuSnapshot['approximate'];
-}
-
-export interface SnapshotProblem extends Problem {
-  /** The SOURCE argument the problem belongs to. */
-  source: string;
-}
-
-export interface SnapshotOutput {
-  gpus: SnapshotGpu[];
-  extras: NodeExtra[];
-  problems: SnapshotProblem[];
-}
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs('snapshot', HELP, args, io, {
@@ -205,191 +173,4 @@ async function readPrometheus(server: string, selector: string | undefined, weig
   } finally {
     await source.close();
   }
-}
-
-function toSnapshotGpu(g: GpuSnapshot): SnapshotGpu {
-  return {
-    key: g.key,
-    node: g.node,
-    uuid: g.uuid,
-    gpuIndex: g.gpuIndex,
-    migInstance: g.migInstance,
-    model: g.model,
-    attribution: g.attribution,
-    readings: g.readings,
-    realUtil: { value: g.realUtil, missing: g.realUtilMissing },
-    class: g.class,
-    health: g.health,
-    ...(g.raw ? { raw: g.raw } : {}),
-    ...(g.substitutes ? { substitutes: g.substitutes } : {}),
-    ...(g.approximate ? { approximate: g.approximate } : {}),
-  };
-}
-
-// ---- table: for a person at a terminal (DCGM.md §9 conventions) ----
-
-const GIB = 1024 ** 3;
-
-function percent(value: number | null | undefined): string {
-  return typeof value === 'number' ? `${Math.round(value * 100)}%` : '-';
-}
-
-function gpuLabel(g: SnapshotGpu): string {
-  const index = g.gpuIndex === null ? '?' : String(g.gpuIndex);
-  return g.migInstance ? `${index}/mig${g.migInstance.id}` : index;
-}
-
-/** `used/total GiB share`; `≈` marks a total estimated as used + free (no reserved size served). */
-function memory(g: SnapshotGpu): string {
-  const { fbUsedBytes: used, fbTotalBytes: total } = g.readings;
-  if (typeof used !== 'number') return '-';
-  if (typeof total !== 'number' || total <= 0) return `${(used / GIB).toFixed(1)} GiB`;
-  const approx = g.approximate?.includes('fbTotalBytes') ? '≈' : '';
-  return `${(used / GIB).toFixed(1)}/${approx}${(total / GIB).toFixed(1)} GiB ${Math.round((used / total) * 100)}%`;
-}
-
-/** Clock event reasons by name (`-` when not served). */
-function clocks(r: Readings): string {
-  return typeof r.clockEventReasons === 'number' ? describeClockEventReasons(r.clockEventReasons) : '-';
-}
-
-/** GR, or the reading standing in for it marked with `*` (explained in the notes). */
-function grCell(g: SnapshotGpu): string {
-  const gr = grReading(g);
-  return gr.from ? `${percent(gr.value)}*` : percent(gr.value);
-}
-
-function realUtilCell(g: SnapshotGpu): string {
-  const { value, missing } = g.realUtil;
-  if (value === null) return 'unknown';
-  // A score over some inputs only is a lower bound.
-  return `${missing.length > 0 ? '>=' : ''}${Math.round(value)}%`;
-}
-
-function toTable(output: SnapshotOutput): string {
-  if (output.gpus.length === 0) return 'No GPUs found.\n';
-  const header = ['NODE', 'GPU', 'MODEL', 'REAL', 'CLASS', 'HEALTH', 'SM', 'TENSOR', 'DRAM', 'GR', 'POWER', 'TEMP', 'MEMORY', 'CLOCKS'];
-  const rows = output.gpus.map((g) => {
-    const r = g.readings;
-    return [
-      g.node,
-      gpuLabel(g),
-      g.model ?? '-',
-      realUtilCell(g),
-      g.class.label,
-      g.health.state,
-      percent(r.smActive),
-      percent(r.tensorActive),
-      percent(r.dramActive),
-      grCell(g),
-      typeof r.powerWatts === 'number' ? `${Math.round(r.powerWatts)}W` : '-',
-      typeof r.gpuTempC === 'number' ? `${Math.round(r.gpuTempC)}°C` : '-',
-      memory(g),
-      clocks(r),
-    ];
-  });
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
-  const out = [line(header), ...rows.map(line)];
-
-  const notes: string[] = [];
-  if (output.gpus.some((g) => g.substitutes?.grEngineActive)) {
-    notes.push('GR marked * is NVML GPU utilization standing in: the exporter serves no graphics-engine-active counter for that GPU.');
-  }
-  if (output.gpus.some((g) => g.approximate?.includes('fbTotalBytes'))) {
-    notes.push('Memory total marked ≈ is used + free: the exporter serves no reserved size, so the board total is a little larger.');
-  }
-  for (const g of output.gpus) {
-    const who = `${g.node} GPU ${gpuLabel(g)}`;
-    if (g.realUtil.missing.length > 0) {
-      const names = g.realUtil.missing.map((f) => CANONICAL_FIELDS[f as CanonicalField]?.label ?? f).join(', ');
-      notes.push(`${who}: ${g.realUtil.value === null ? 'real utilization unknown' : 'real utilization is a lower bound'}, missing ${names}`);
-    }
-    for (const reason of g.health.reasons) notes.push(`${who}: ${reason.state} ${reason.message}`);
-    if (g.raw) {
-      const fields = Object.entries(g.raw).map(([name, value]) => `${name}=${value}`);
-      notes.push(`${who}: fields GPU Pulse does not know yet, as served: ${fields.join(' ')}`);
-    }
-  }
-  if (notes.length > 0) out.push('', ...notes);
-  if (output.extras.length > 0) {
-    const byKind = new Map<string, number>();
-    for (const e of output.extras) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
-    out.push('', `Node extras (not GPUs): ${[...byKind].map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
-  }
-  return `${out.join('\n')}\n`;
-}
-
-// ---- csv ----
-//
-// CSV header (one row per GPU or MIG instance; an empty cell is a missing value, never 0):
-//   node,gpu_index,uuid,mig_instance,mig_profile,model,key,
-//   real_util_percent,real_util_missing,class,bottleneck,health,health_reasons,
-//   sm_active_ratio,tensor_active_ratio,dram_active_ratio,gr_engine_active_ratio,gpu_util_ratio,
-//   mem_copy_util_ratio,power_w,power_limit_w,gpu_temp_c,mem_temp_c,fb_used_bytes,fb_total_bytes,
-//   pcie_tx_bytes_per_s,pcie_rx_bytes_per_s,nvlink_total_bytes_per_s,pods,namespaces,jobs
-// Ratios are fractions 0..1 (canonical units); real_util_percent is 0-100. List cells
-// (real_util_missing as canonical field names, health_reasons as reason codes, pods,
-// namespaces, jobs) are joined with ";". Quoting follows RFC 4180.
-
-const CSV_READINGS: [string, CanonicalField][] = [
-  ['sm_active_ratio', 'smActive'],
-  ['tensor_active_ratio', 'tensorActive'],
-  ['dram_active_ratio', 'dramActive'],
-  ['gr_engine_active_ratio', 'grEngineActive'],
-  ['gpu_util_ratio', 'gpuUtil'],
-  ['mem_copy_util_ratio', 'memCopyUtil'],
-  ['power_w', 'powerWatts'],
-  ['power_limit_w', 'powerLimitWatts'],
-  ['gpu_temp_c', 'gpuTempC'],
-  ['mem_temp_c', 'memTempC'],
-  ['fb_used_bytes', 'fbUsedBytes'],
-  ['fb_total_bytes', 'fbTotalBytes'],
-  ['pcie_tx_bytes_per_s', 'pcieTxBytesPerSec'],
-  ['pcie_rx_bytes_per_s', 'pcieRxBytesPerSec'],
-  ['nvlink_total_bytes_per_s', 'nvlinkTotalBytesPerSec'],
-];
-
-export const CSV_HEADER: readonly string[] = [
-  'node',
-  'gpu_index',
-  'uuid',
-  'mig_instance',
-  'mig_profile',
-  'model',
-  'key',
-  'real_util_percent',
-  'real_util_missing',
-  'class',
-  'bottleneck',
-  'health',
-  'health_reasons',
-  ...CSV_READINGS.map(([column]) => column),
-  'pods',
-  'namespaces',
-  'jobs',
-];
-
-
-function toCsv(gpus: SnapshotGpu[]): string {
-  const rows = gpus.map((g) => [
-    g.node,
-    g.gpuIndex,
-    g.uuid,
-    g.migInstance?.id,
-    g.migInstance?.profile,
-    g.model,
-    g.key,
-    g.realUtil.value,
-    g.realUtil.missing.join(';'),
-    g.class.label,
-    g.class.bottleneck,
-    g.health.state,
-    g.health.reasons.map((r) => r.code).join(';'),
-    ...CSV_READINGS.map(([, field]) => g.readings[field]),
-    g.attribution.pods.join(';'),
-    g.attribution.namespaces.join(';'),
-    g.attribution.jobs.join(';'),
-  ]);
-  return [CSV_HEADER, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
