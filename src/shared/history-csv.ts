@@ -1,5 +1,5 @@
-// CSV export of GPU history (what `PulseService.getHistory` returns), and the reader that
-// proves the round trip.
+// CSV export of GPU history (what `PulseService.getHistory` returns). The tests read it back
+// (test/export/support/history-csv-reader.ts) to prove the round trip.
 //
 // The file (RFC 4180: comma-separated, `"`-quoted where needed, CRLF line ends, UTF-8) has one
 // header row, then one row per GPU and sample time, GPUs in the order asked for, times
@@ -20,10 +20,9 @@
 //
 // Numbers are written in JavaScript's shortest round-trip form, so reading them back gives the
 // exact same values. Text cells that a spreadsheet would run as a formula (= + - @ first) carry
-// a leading ' (csv-cell.ts); the reader removes it.
-import { CANONICAL_FIELDS } from './canonical';
+// a leading ' (csv-cell.ts); restoreCsvText removes it.
 import type { HistoryField, HistorySeries } from './api';
-import { csvCell, restoreCsvText } from './csv-cell';
+import { csvCell } from './csv-cell';
 
 export const CSV_IDENTITY_COLUMNS = ['time', 'time_ms', 'key', 'node', 'uuid', 'gpu', 'mig_instance'] as const;
 
@@ -32,21 +31,6 @@ export interface GpuIdentity {
   uuid: string;
   gpuIndex: number | null;
   migInstanceId: string | null;
-}
-
-/** One line per column, for `--help` texts and the export dialog. */
-export function describeCsvColumns(fields: readonly HistoryField[]): string[] {
-  return [
-    'time: sample time, ISO 8601 UTC',
-    'time_ms: sample time, Unix milliseconds',
-    'key: GPU identity (node/UUID[/mig-ID])',
-    'node, uuid, gpu, mig_instance: where the GPU is',
-    ...fields.map((f) => {
-      if (f === 'realUtil') return 'realUtil: real utilization, percent 0-100';
-      const info = (CANONICAL_FIELDS as Record<string, { unit: string; label: string }>)[f];
-      return info ? `${f}: ${info.label}, ${info.unit}` : f;
-    }),
-  ];
 }
 
 /** Identity from a key as `gpuKey` builds it, for GPUs without a snapshot at hand. */
@@ -82,79 +66,4 @@ export function historyToCsv(opts: {
     });
   }
   return `${rows.join('\r\n')}\r\n`;
-}
-
-/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
-export function parseCsvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      record.push(field);
-      field = '';
-    } else if (c === '\r' || c === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      if (c === '\r' && text[i + 1] === '\n') i++;
-    } else field += c;
-    i++;
-  }
-  if (field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
-}
-
-export interface ParsedHistoryCsv {
-  fields: HistoryField[];
-  keys: string[];
-  identities: Record<string, GpuIdentity>;
-  series: Record<string, HistorySeries>;
-}
-
-/** Reads a file `historyToCsv` wrote. Throws with the row number on anything else. */
-export function parseHistoryCsv(text: string): ParsedHistoryCsv {
-  const records = parseCsvRecords(text);
-  const header = records[0] ?? [];
-  if (CSV_IDENTITY_COLUMNS.some((c, i) => header[i] !== c)) {
-    throw new Error(`not a GPU Pulse history CSV: the header must start with ${CSV_IDENTITY_COLUMNS.join(',')}`);
-  }
-  const fields = header.slice(CSV_IDENTITY_COLUMNS.length) as HistoryField[];
-  const out: ParsedHistoryCsv = { fields, keys: [], identities: {}, series: {} };
-  records.slice(1).forEach((r, n) => {
-    if (r.length !== header.length) throw new Error(`row ${n + 2}: ${r.length} cells, the header has ${header.length}`);
-    const [timeMs, key, node, uuid, gpu, mig] = r.slice(1, CSV_IDENTITY_COLUMNS.length).map(restoreCsvText) as [string, string, string, string, string, string];
-    let series = out.series[key];
-    if (!series) {
-      series = out.series[key] = { t: [], values: Object.fromEntries(fields.map((f) => [f, []])) };
-      out.keys.push(key);
-      out.identities[key] = { node, uuid, gpuIndex: gpu === '' ? null : Number(gpu), migInstanceId: mig === '' ? null : mig };
-    }
-    series.t.push(Number(timeMs));
-    fields.forEach((f, j) => {
-      const v = r[CSV_IDENTITY_COLUMNS.length + j];
-      series.values[f]!.push(v === '' ? null : Number(v));
-    });
-  });
-  return out;
 }

