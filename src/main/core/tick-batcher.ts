@@ -14,6 +14,8 @@ export interface TickSources {
   now(): number;
 }
 
+type Pending = ReturnType<typeof emptyPending>;
+
 function emptyPending() {
   return {
     gpus: new Map<string, GpuSnapshot>(),
@@ -45,46 +47,42 @@ export class TickBatcher {
   }
 
   gpuChanged(gpu: GpuSnapshot): void {
-    this.pending.gpus.set(gpu.key, gpu);
-    this.schedule();
+    this.note((p) => p.gpus.set(gpu.key, gpu));
   }
 
   gpuRemoved(key: string): void {
-    this.pending.gpus.delete(key);
-    this.pending.removedGpus.add(key);
-    this.schedule();
+    this.note((p) => {
+      p.gpus.delete(key);
+      p.removedGpus.add(key);
+    });
   }
 
   targetChanged(id: string): void {
-    this.pending.targets.add(id);
-    this.schedule();
+    this.note((p) => p.targets.add(id));
   }
 
   targetRemoved(id: string): void {
-    this.pending.targets.delete(id);
-    this.pending.removedTargets.add(id);
-    this.schedule();
+    this.note((p) => {
+      p.targets.delete(id);
+      p.removedTargets.add(id);
+    });
   }
 
   inspectionChanged(info: InspectionInfo): void {
-    this.pending.inspections.set(info.id, info);
-    this.schedule();
+    this.note((p) => p.inspections.set(info.id, info));
   }
 
   /** Ask front ends to show an inspection (File > Open, argv, open-with). */
   showInspection(id: string): void {
-    this.pending.showInspection = id;
-    this.schedule();
+    this.note((p) => (p.showInspection = id));
   }
 
   replayChanged(): void {
-    this.pending.replay = true;
-    this.schedule();
+    this.note((p) => (p.replay = true));
   }
 
   recordingChanged(): void {
-    this.pending.recording = true;
-    this.schedule();
+    this.note((p) => (p.recording = true));
   }
 
   sourcesChanged(): void {
@@ -96,7 +94,9 @@ export class TickBatcher {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  private schedule(): void {
+  /** Records a change in the pending tick and makes sure a tick goes out. */
+  private note(change: (pending: Pending) => unknown): void {
+    change(this.pending);
     if (this.timer) return;
     this.timer = setTimeout(() => this.flush(), this.batchMs);
   }

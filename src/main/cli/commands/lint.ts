@@ -1,6 +1,5 @@
 // `gpu-pulse lint`: check exposition files the way a scraper would read them.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   formatProblem,
   parseExposition,
@@ -8,6 +7,7 @@ import {
   type ParseOptions,
   type ParseResult,
 } from '../../core/exposition/index';
+import { parseCommandArgs } from '../args';
 import type { CliIo } from '../io';
 
 const HELP = `Usage: gpu-pulse lint [--format prom|om|auto] [--names utf8|legacy] [--lenient] FILE... | -
@@ -35,36 +35,20 @@ export interface ExpositionArgs {
   inputs: string[];
 }
 
-/** Options shared with `gpu-pulse parse`; a string is a usage error to print. */
-export function parseExpositionArgs(args: string[], help: string): ExpositionArgs | { usage: string } | { help: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'auto' },
-        names: { type: 'string', default: 'utf8' },
-        lenient: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    return { usage: `${(err as Error).message}\n\n${help}` };
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { help };
-  const format = FORMATS[values.format];
-  if (format === undefined) return { usage: `--format must be prom, om or auto, not "${values.format}"\n\n${help}` };
-  if (values.names !== 'utf8' && values.names !== 'legacy') {
-    return { usage: `--names must be utf8 or legacy, not "${values.names}"\n\n${help}` };
-  }
-  if (positionals.length === 0) return { usage: `no input: give FILE... or - for standard input\n\n${help}` };
-  return {
-    opts: { format, names: values.names, mode: values.lenient ? 'lenient' : 'strict' },
-    inputs: positionals,
-  };
+/** Options shared with `gpu-pulse parse`; `exit` once help or a usage error was printed. */
+export function parseExpositionArgs(command: string, args: string[], help: string, io: CliIo): ExpositionArgs | { exit: number } {
+  const parsed = parseCommandArgs(command, help, args, io, {
+    format: { type: 'string', default: 'auto' },
+    names: { type: 'string', default: 'utf8' },
+    lenient: { type: 'boolean', default: false },
+  });
+  if ('exit' in parsed) return parsed;
+  const { values, positionals, usageError } = parsed;
+  const format = FORMATS[values.format!];
+  if (format === undefined) return { exit: usageError(`--format must be prom, om or auto, not "${values.format}"\n\n${help.trimEnd()}`) };
+  if (values.names !== 'utf8' && values.names !== 'legacy') return { exit: usageError(`--names must be utf8 or legacy, not "${values.names}"\n\n${help.trimEnd()}`) };
+  if (positionals.length === 0) return { exit: usageError(`no input: give FILE... or - for standard input\n\n${help.trimEnd()}`) };
+  return { opts: { format, names: values.names, mode: values.lenient ? 'lenient' : 'strict' }, inputs: positionals };
 }
 
 /** Parses one input, `-` being standard input; a thrown read error becomes a message. */
@@ -79,15 +63,8 @@ export async function parseInput(input: string, opts: ParseOptions, io: CliIo): 
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseExpositionArgs(args, HELP);
-  if ('help' in parsed) {
-    io.stdout(parsed.help);
-    return 0;
-  }
-  if ('usage' in parsed) {
-    io.stderr(`gpu-pulse lint: ${parsed.usage}`);
-    return 2;
-  }
+  const parsed = parseExpositionArgs('lint', args, HELP, io);
+  if ('exit' in parsed) return parsed.exit;
   let allValid = true;
   for (const input of parsed.inputs) {
     // Only the problems are printed: the samples need not outlive their lines.

@@ -26,15 +26,8 @@ Exit status: 0 when the input was parsed, 1 when it is invalid or unreadable, 2 
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseExpositionArgs(args, HELP);
-  if ('help' in parsed) {
-    io.stdout(parsed.help);
-    return 0;
-  }
-  if ('usage' in parsed) {
-    io.stderr(`gpu-pulse parse: ${parsed.usage}`);
-    return 2;
-  }
+  const parsed = parseExpositionArgs('parse', args, HELP, io);
+  if ('exit' in parsed) return parsed.exit;
   if (parsed.inputs.length !== 1) {
     io.stderr(`gpu-pulse parse: give exactly one FILE or -\n\n${HELP}`);
     return 2;

@@ -62,23 +62,15 @@ export class ReplaySession {
   async control(control: ReplayControl): Promise<ReplayStatus | null> {
     const current = this.current;
     if (!current) throw new Error('no recording is being replayed; open one first');
-    switch (control.action) {
-      case 'play':
-        current.player.play();
-        break;
-      case 'pause':
-        current.player.pause();
-        break;
-      case 'seek':
-        current.player.seek(Math.min(control.positionMs, current.player.durationMs));
-        break;
-      case 'speed':
-        current.player.setSpeed(control.speed);
-        break;
-      case 'close':
-        this.close();
-        return null;
+    if (control.action === 'close') {
+      this.close();
+      return null;
     }
+    const { player } = current;
+    if (control.action === 'play') player.play();
+    else if (control.action === 'pause') player.pause();
+    else if (control.action === 'seek') player.seek(Math.min(control.positionMs, player.durationMs));
+    else player.setSpeed(control.speed);
     this.deps.statusChanged();
     return this.status();
   }

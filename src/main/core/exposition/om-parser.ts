@@ -12,10 +12,7 @@ import * as scan from './scan';
 const { LineParser, setLabel } = lineParser;
 const {
   codePointLength,
-  codesMatch,
-  codesOf,
   columnOf,
-  isLabelNameChar,
   isLabelNameStart,
   isLegacyLabelName,
   isLegacyMetricName,
@@ -24,9 +21,9 @@ const {
   parseFloatToken,
   parseSecondsTimestamp,
   regionEquals,
-  scanLabelName,
   scanMetricName,
   textAt,
+  LabelNameCache,
 } = scan;
 
 const SP = 32;
@@ -37,14 +34,6 @@ const COMMA = 44;
 const EQUALS = 61;
 const QUOTE = 34;
 const CR = 13;
-
-/** Names of a label set by position (and their codes, null when quoted), to match the next. */
-interface LabelCache {
-  names: string[];
-  codes: (Uint8Array | null)[];
-  /** How many leading entries form the last complete, checked label set. */
-  valid: number;
-}
 
 const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'stateset', 'info', 'summary', 'unknown']);
 
@@ -59,8 +48,8 @@ export class OmParser extends LineParser {
   /** Metric name found quoted inside the braces by `readLabels`. */
   private braceName: string | undefined;
   /** Label names of the last metric and exemplar label sets, kept to match the next ones. */
-  private readonly metricCache: LabelCache = { names: [], codes: [], valid: 0 };
-  private readonly exemplarCache: LabelCache = { names: [], codes: [], valid: 0 };
+  private readonly metricCache = new LabelNameCache();
+  private readonly exemplarCache = new LabelNameCache();
   /** The last metric label set as the rules need it (one object, rewritten per sample). */
   private readonly source = { raw: null as string | null, names: this.metricCache.names, count: 0 } satisfies LabelSource;
   private labelCount = 0;
@@ -414,19 +403,9 @@ export class OmParser extends LineParser {
         labelName = q;
         cache.codes[count] = null; // written quoted: never matched in place
       } else if (isLabelNameStart(c)) {
-        // A name equal to the one at this position in the previous label set is reused as the
-        // same string: no slice, no checks again, and V8 need not intern a fresh property key.
-        const codes = count < valid ? cache.codes[count] : null;
-        let e: number;
-        if (codes !== null && codesMatch(s, p, codes) && !isLabelNameChar(s.charCodeAt((e = p + codes.length)))) {
-          labelName = seen[count];
-          hit = true;
-        } else {
-          e = scanLabelName(s, p + 1, end);
-          labelName = s.slice(p, e);
-          cache.codes[count] = codesOf(s, p, e);
-        }
-        p = e;
+        p = cache.readBare(s, p, end, count, valid);
+        labelName = cache.name;
+        hit = cache.reused;
         if (p >= end || s.charCodeAt(p) !== EQUALS) {
           this.report(p, 'expected-equals', `expected '=' after label name "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
           return undefined;
@@ -443,13 +422,9 @@ export class OmParser extends LineParser {
         allHits = false;
       }
       // While every name so far repeats the previous (checked) label set, none can repeat.
-      if (!allHits) {
-        for (let i = 0; i < count; i++) {
-          if (seen[i] === labelName) {
-            this.report(nameAt, 'duplicate-label', `duplicate label name "${labelName}"`);
-            return undefined;
-          }
-        }
+      if (!allHits && cache.repeats(labelName, count)) {
+        this.report(nameAt, 'duplicate-label', `duplicate label name "${labelName}"`);
+        return undefined;
       }
       seen[count++] = labelName;
       hit = false;

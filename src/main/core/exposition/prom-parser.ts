@@ -12,7 +12,6 @@ import * as scan from './scan';
 const { LineParser, setLabel } = lineParser;
 const {
   isBlank,
-  isLabelNameChar,
   isLabelNameStart,
   isLegacyLabelName,
   isLegacyMetricName,
@@ -20,13 +19,11 @@ const {
   isMetricNameStart,
   parseFloatToken,
   parseIntTimestamp,
-  codesMatch,
-  codesOf,
   regionEquals,
-  scanLabelName,
   textAt,
   scanMetricName,
   skipBlanks,
+  LabelNameCache,
 } = scan;
 
 const HASH = 35;
@@ -95,10 +92,7 @@ export class PromParser extends LineParser {
   /** Metric name found quoted inside the braces by `readLabels`. */
   private braceName: string | undefined;
   /** Label names of the current label set by position, kept as a cache for the next one. */
-  private readonly labelNames: string[] = [];
-  /** Character codes of labelNames (null if quoted), to match them in place. */
-  private readonly labelCodes: (Uint8Array | null)[] = [];
-  private validNames = 0;
+  private readonly labelCache = new LabelNameCache();
 
   constructor(opts: ParseOptions) {
     super(opts);
@@ -419,11 +413,11 @@ export class PromParser extends LineParser {
     const s = this.s;
     // Validation only: the names and values are checked, but no object is built.
     const labels: Labels | null = this.keepSamples ? {} : null;
-    const seen = this.labelNames;
+    const seen = this.labelCache.names;
     let count = 0;
     // seen[0, valid) is the previous complete label set; reset until this one completes.
-    const valid = this.validNames;
-    this.validNames = 0;
+    const valid = this.labelCache.valid;
+    this.labelCache.valid = 0;
     let hit = false;
     let allHits = true;
     this.braceName = undefined;
@@ -466,25 +460,15 @@ export class PromParser extends LineParser {
           continue;
         }
         labelName = q;
-        this.labelCodes[count] = null; // written quoted: never matched in place
+        this.labelCache.codes[count] = null; // written quoted: never matched in place
         if (labelName === '' || (this.legacyNames && !isLegacyLabelName(labelName))) {
           this.report(nameAt, 'invalid-label-name', `invalid label name "${labelName}"${this.legacyNames ? ' under legacy name validation' : ''}`);
           return undefined;
         }
       } else if (isLabelNameStart(c)) {
-        // A name equal to the one at this position in the previous label set is reused as the
-        // same string: no slice, no checks again, and V8 need not intern a fresh property key.
-        const codes = count < valid ? this.labelCodes[count] : null;
-        let e: number;
-        if (codes !== null && codesMatch(s, p, codes) && !isLabelNameChar(s.charCodeAt((e = p + codes.length)))) {
-          labelName = seen[count];
-          hit = true;
-        } else {
-          e = scanLabelName(s, p + 1, end);
-          labelName = s.slice(p, e);
-          this.labelCodes[count] = codesOf(s, p, e);
-        }
-        p = skipBlanks(s, e, end);
+        p = skipBlanks(s, this.labelCache.readBare(s, p, end, count, valid), end);
+        labelName = this.labelCache.name;
+        hit = this.labelCache.reused;
         if (p >= end || s.charCodeAt(p) !== EQUALS) {
           this.report(p, 'expected-equals', `expected '=' after label name "${labelName}", found ${p < end ? `'${s[p]}'` : 'the end of the line'}`);
           return undefined;
@@ -501,13 +485,9 @@ export class PromParser extends LineParser {
         allHits = false;
       }
       // While every name so far repeats the previous (checked) label set, none can repeat.
-      if (!allHits) {
-        for (let i = 0; i < count; i++) {
-          if (seen[i] === labelName) {
-            this.report(nameAt, 'duplicate-label', `duplicate label names: "${labelName}" appears twice`);
-            return undefined;
-          }
-        }
+      if (!allHits && this.labelCache.repeats(labelName, count)) {
+        this.report(nameAt, 'duplicate-label', `duplicate label names: "${labelName}" appears twice`);
+        return undefined;
       }
       seen[count++] = labelName;
       hit = false;
@@ -536,7 +516,7 @@ export class PromParser extends LineParser {
       return undefined;
     }
     this.pos = p + 1;
-    this.validNames = count;
+    this.labelCache.valid = count;
     return labels;
   }
 

@@ -116,6 +116,44 @@ export function codesMatch(s: string, p: number, codes: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * The label names of the previous label set by position (and their codes, null when quoted),
+ * for both parsers' fast path: a name equal to the one at this position last time is reused
+ * as the same string, so there is no slice, no check again, and V8 need not intern a fresh
+ * property key.
+ */
+export class LabelNameCache {
+  readonly names: string[] = [];
+  readonly codes: (Uint8Array | null)[] = [];
+  /** How many leading entries form the last complete, checked label set. */
+  valid = 0;
+  /** What readBare read: the name, and whether it is the previous set's string (already checked). */
+  name = '';
+  reused = false;
+
+  /** The bare label name at `p` (a name-start character) as the `count`-th label; returns where it ends. */
+  readBare(s: string, p: number, end: number, count: number, valid: number): number {
+    const codes = count < valid ? this.codes[count] : null;
+    let e: number;
+    if (codes !== null && codesMatch(s, p, codes) && !isLabelNameChar(s.charCodeAt((e = p + codes.length)))) {
+      this.name = this.names[count];
+      this.reused = true;
+      return e;
+    }
+    e = scanLabelName(s, p + 1, end);
+    this.name = s.slice(p, e);
+    this.reused = false;
+    this.codes[count] = codesOf(s, p, e);
+    return e;
+  }
+
+  /** `name` is among the first `count` names of the set being read (a duplicate label). */
+  repeats(name: string, count: number): boolean {
+    for (let i = 0; i < count; i++) if (this.names[i] === name) return true;
+    return false;
+  }
+}
+
 const LEGACY_METRIC_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LEGACY_LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -234,16 +272,21 @@ function finiteOrUndefined(v: number): number | undefined {
   return v === Infinity || v === -Infinity ? undefined : v;
 }
 
+/** The offset after an optional leading '+' or '-' (timestamps may carry either). */
+function afterSign(s: string, start: number): number {
+  const c = s.charCodeAt(start);
+  return c === Ch.Plus || c === Ch.Minus ? start + 1 : start;
+}
+
 /**
  * Parses a 0.0.4 timestamp: Go ParseInt syntax (`[+-]digits`) within int64, in milliseconds.
  */
 export function parseIntTimestamp(s: string, start: number, end: number): number | undefined {
-  let p = start;
+  if (start >= end) return undefined;
+  const negative = s.charCodeAt(start) === Ch.Minus;
+  let p = afterSign(s, start);
   if (p >= end) return undefined;
-  let c = s.charCodeAt(p);
-  const negative = c === Ch.Minus;
-  if (c === Ch.Plus || c === Ch.Minus) p++;
-  if (p >= end) return undefined;
+  let c: number;
   let v = 0;
   const digitStart = p;
   for (; p < end; p++) {
@@ -266,11 +309,10 @@ export function parseIntTimestamp(s: string, start: number, end: number): number
  * reference does, so `1.001` is exactly 1001 ms; exponent forms go through float64.
  */
 export function parseSecondsTimestamp(s: string, start: number, end: number): number | undefined {
-  let p = start;
-  if (p >= end) return undefined;
-  let c = s.charCodeAt(p);
-  const negative = c === Ch.Minus;
-  if (c === Ch.Plus || c === Ch.Minus) p++;
+  if (start >= end) return undefined;
+  const negative = s.charCodeAt(start) === Ch.Minus;
+  let p = afterSign(s, start);
+  let c: number;
   const intStart = p;
   while (p < end && (c = s.charCodeAt(p)) >= Ch.Zero && c <= Ch.Nine) p++;
   const intEnd = p;

@@ -9,6 +9,7 @@
 //   single 500 does not flap the target to `down`. Past 3 intervals it shows the failure state.
 // - A target whose last scrape succeeded but whose last success is older than 3 intervals
 //   (scrapes not completing, process suspended) is `stale` too.
+import type { TargetInfo } from '../../../shared/api';
 import type { ScrapeFailureState } from '../sources/http-scrape/scraper';
 
 export type TargetFailureState = ScrapeFailureState | 'parse-error';
@@ -30,15 +31,9 @@ const TRANSIENT_BY_DEFAULT: ReadonlySet<TargetFailureState> = new Set(['down', '
 
 export const STALE_AFTER_INTERVALS = 3;
 
-export interface TargetStatus {
+/** What TargetInfo shows of the state (lastError: the latest failure, or the data age when merely old). */
+export interface TargetStatus extends Pick<TargetInfo, 'lastScrapeAt' | 'lastSuccessAt' | 'lastError' | 'remedy' | 'lastDurationMs'> {
   state: TargetState;
-  /** Wall-clock ms of the last completed scrape, successful or not. */
-  lastScrapeAt: number | null;
-  lastSuccessAt: number | null;
-  /** Why the target is not `up`: the latest failure, or the data age when merely old. */
-  lastError: string | null;
-  remedy: string | null;
-  lastDurationMs: number | null;
   consecutiveFailures: number;
   /** Age of the data kept for this target, or null when it has none. */
   dataAgeMs: number | null;

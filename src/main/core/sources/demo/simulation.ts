@@ -37,18 +37,8 @@ export interface DemoGpu {
   labels: string;
 }
 
-export interface DemoSimulation {
-  readonly hostname: string;
-  readonly seed: number;
-  readonly model: DemoModelSpec;
-  readonly driverVersion: string;
-  readonly collectIntervalMs: number;
-  readonly gpus: readonly DemoGpu[];
-  /** Collect tick containing `nowMs`. */
-  tickAt(nowMs: number): number;
-  /** One value vector per GPU (indexed by `F`) for the tick containing `nowMs`. */
-  sampleAt(nowMs: number): readonly Float64Array[];
-}
+/** A simulated exporter host: what the renderer and the demo server use of a Simulation. */
+export type DemoSimulation = Pick<Simulation, 'hostname' | 'seed' | 'model' | 'driverVersion' | 'collectIntervalMs' | 'gpus' | 'tickAt' | 'sampleAt'>;
 
 export const DEFAULT_DEMO_HOSTNAME = 'demo-node-1';
 export const DEFAULT_DEMO_SEED = 1;
@@ -150,7 +140,7 @@ function escapeLabel(v: string): string {
   return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
 }
 
-class Simulation implements DemoSimulation {
+class Simulation {
   readonly hostname: string;
   readonly seed: number;
   readonly model: DemoModelSpec;
@@ -237,6 +227,7 @@ class Simulation implements DemoSimulation {
     this.energyMj = new Float64Array(count);
   }
 
+  /** Collect tick containing `nowMs`. */
   tickAt(nowMs: number): number {
     return Math.floor(nowMs / this.collectIntervalMs);
   }
@@ -279,6 +270,7 @@ class Simulation implements DemoSimulation {
     this.energyTick = tick;
   }
 
+  /** One value vector per GPU (indexed by `F`) for the tick containing `nowMs`. */
   sampleAt(nowMs: number): readonly Float64Array[] {
     const tick = this.tickAt(nowMs);
     if (tick === this.cachedTick) return this.cached;

@@ -139,18 +139,10 @@ export function classifyError(error: unknown, req: ScrapeRequest): ScrapeFailure
   }
   switch (code) {
     case 'ECONNREFUSED':
-      return new ScrapeFailure(
-        'down',
-        `connection refused (ECONNREFUSED) at ${where}`,
-        'check that dcgm-exporter is running and listening on this port (default 9400)',
-      );
+      return new ScrapeFailure('down', `connection refused (ECONNREFUSED) at ${where}`, 'check that dcgm-exporter is running and listening on this port (default 9400)');
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new ScrapeFailure(
-        'down',
-        `host name not found (${code}) for ${hostOf(url)}`,
-        'check the host name spelling and DNS',
-      );
+      return new ScrapeFailure('down', `host name not found (${code}) for ${hostOf(url)}`, 'check the host name spelling and DNS');
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new ScrapeFailure('down', `host unreachable (${code}) at ${where}`, 'check the network route and firewall');
@@ -181,11 +173,7 @@ export function classifyError(error: unknown, req: ScrapeRequest): ScrapeFailure
     case 'HPE_INVALID_CONSTANT':
     case 'HPE_INVALID_VERSION':
     case 'HPE_INVALID_STATUS':
-      return new ScrapeFailure(
-        'down',
-        `not an HTTP response (${code}) from ${hostOf(url)}`,
-        'check the port: another service answers there',
-      );
+      return new ScrapeFailure('down', `not an HTTP response (${code}) from ${hostOf(url)}`, 'check the port: another service answers there');
     default:
       return new ScrapeFailure(
         'down',
