@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createDcgmPipeline } from '../src/main/core/dcgm';
 import { startDemoFleet } from '../src/main/core/sources/demo';
-import { createPrometheusSource, type PrometheusPollResult } from '../src/main/core/sources/prometheus';
+import { createPrometheusSource, type PrometheusPollResult } from '../src/main/core/sources/prometheus/source';
 import { ingestBatches, startPrometheus, type PrometheusHandle } from '../test/prometheus/support';
 
 const SIZES = [10, 100, 1000];

@@ -4,7 +4,7 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoExporter, type DemoExporterHandle } from '../../src/main/core/sources/demo';
-import { createPrometheusSource, type PrometheusPollResult, type PrometheusSource } from '../../src/main/core/sources/prometheus';
+import { createPrometheusSource, type PrometheusPollResult, type PrometheusSource } from '../../src/main/core/sources/prometheus/source';
 import { refusedUrl, waitFor } from '../helpers/servers';
 import { requirePrometheus, startPrometheus, type PrometheusHandle } from './support';
 

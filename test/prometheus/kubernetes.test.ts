@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDcgmPipeline } from '../../src/main/core/dcgm';
 import { startDemoExporter, type DemoExporterHandle } from '../../src/main/core/sources/demo';
-import { createPrometheusSource, type PrometheusSource } from '../../src/main/core/sources/prometheus';
+import { createPrometheusSource, type PrometheusSource } from '../../src/main/core/sources/prometheus/source';
 import type { GpuSnapshot } from '../../src/shared/gpu';
 import { waitFor } from '../helpers/servers';
 import { ingestBatches, requirePrometheus, startPrometheus, startTap, withoutDemoPods, type PrometheusHandle, type TapHandle } from './support';

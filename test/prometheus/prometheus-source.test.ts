@@ -10,7 +10,7 @@ import {
   createPrometheusSource,
   type PrometheusSource,
   type TargetBatch,
-} from '../../src/main/core/sources/prometheus';
+} from '../../src/main/core/sources/prometheus/source';
 import type { GpuSnapshot } from '../../src/shared/gpu';
 import { waitFor } from '../helpers/servers';
 import { ingestBatches, recordAt, requirePrometheus, startPrometheus, startTap, withoutDemoPods, type PrometheusHandle, type TapHandle } from './support';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { DcgmPipeline } from '../../src/main/core/dcgm';
 import { createScraper } from '../../src/main/core/sources/http-scrape/scraper';
-import type { TargetBatch } from '../../src/main/core/sources/prometheus';
+import type { TargetBatch } from '../../src/main/core/sources/prometheus/source';
 import type { GpuSnapshot } from '../../src/shared/gpu';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';

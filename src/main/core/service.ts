@@ -119,8 +119,7 @@ export class PulseService implements PulseBackend {
     });
     this.metrics = createPulseMetrics({ gpus: () => this.ingest.allGpus(), merge: [selfMetrics.registry, this.waste.registry] });
     this.targets = new TargetRegistry(opts.settings, this.secrets, states, {
-      // A replay source is fed by the player, never scraped.
-      // Small fleets get data at once; large ones start at random phases so scrapes stay spread out.
+      // Replays are fed by their player, never scraped; a large fleet starts at random phases.
       added: (runtime) => {
         if (!runtime.replay) this.scheduler.upsert(runtime.config, { runNow: this.targets.size <= RUN_NOW_FLEET_SIZE });
         this.ticks.targetChanged(runtime.config.id);

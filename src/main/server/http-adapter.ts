@@ -13,11 +13,17 @@ import { serveStatic } from './static-files';
 import { createRequestGuard } from './request-guard';
 import { FileAccessError } from '../core/file-access';
 
+/**
+ * What serve mode needs of the service beyond the PulseApi contract, declared here by its one
+ * user: the bytes of a file dropped in the browser, and finished recordings to download.
+ */
+export interface ServeBackend extends PulseBackend {
+  inspectUpload(name: string, body: AsyncIterable<Uint8Array>, sizeBytes: number | null): Promise<InspectionInfo>;
+  recordingPath(fileName: string): Promise<string>;
+}
+
 export interface HttpAdapterOptions {
-  service: PulseBackend & {
-    inspectUpload(name: string, body: AsyncIterable<Uint8Array>, sizeBytes: number | null): Promise<InspectionInfo>;
-    recordingPath(fileName: string): Promise<string>;
-  };
+  service: ServeBackend;
   host: string;
   port: number;
   /** Folder with the built renderer (out/renderer). */

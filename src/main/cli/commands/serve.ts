@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parseTargetsFile } from '../../core/fleet/targets-file';
 import { SourceConfigSchema, type SourceConfig } from '../../core/fleet/source-config';
 import { makeTargetConfig } from '../../core/fleet/target-input';
-import { parseSelector } from '../../core/sources/prometheus';
+import { parseSelector } from '../../core/sources/prometheus/source';
 import { parseNamedSecret } from '../../core/fleet/target-request';
 import type { SecretRef } from '../../core/fleet/secrets';
 import { readFile, stat } from 'node:fs/promises';

@@ -4,7 +4,7 @@
 // or CSV (snapshot/csv.ts).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createPrometheusSource } from '../../core/sources/prometheus';
+import { createPrometheusSource } from '../../core/sources/prometheus/source';
 import { compareGpuOrder } from '../../../shared/gpu-order';
 import type { GpuSnapshot, NodeExtra } from '../../../shared/gpu';
 import { DEFAULT_WEIGHTS, PRESETS, isPresetName, parseWeights, type Weights } from '../../core/compute';

@@ -4,7 +4,7 @@
 import type { GpuSnapshot } from '../../../../shared/gpu';
 import { createDcgmPipeline, type DcgmPipeline } from '../../dcgm';
 import type { Family } from '../../exposition/types';
-import { createPrometheusSource, type PrometheusFailureState, type PrometheusSource, type PrometheusSourceConfig } from '../prometheus';
+import { createPrometheusSource, type PrometheusFailureState, type PrometheusSource, type PrometheusSourceConfig } from './source';
 import type { TargetBatch } from './convert';
 
 export interface PolledBatch {

@@ -13,15 +13,15 @@
 //     pipeline.ingest(b.families, { sourceId, fallbackNode: b.fallbackNode, observedAt: b.observedAt });
 // Backfill frames go through a separate pipeline (so live counter state is untouched), oldest
 // frame first, into the history buffers.
-import { LABEL_ALIASES, METRIC_ALIASES, isDcgmMetricName } from '../dcgm';
-import { createScraper, type ScrapeRequest } from './http-scrape/scraper';
-import { createApiClient, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type RequestStats } from './prometheus/api';
-import { BatchBuilder, addMatrix, addVector, readTimestamps, type TargetBatch } from './prometheus/convert';
-import { joinMatchers, parseSelector, quote, regexAlternation, seriesSelector } from './prometheus/selector';
+import { LABEL_ALIASES, METRIC_ALIASES, isDcgmMetricName } from '../../dcgm';
+import { createScraper, type ScrapeRequest } from '../http-scrape/scraper';
+import { createApiClient, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type RequestStats } from './api';
+import { BatchBuilder, addMatrix, addVector, readTimestamps, type TargetBatch } from './convert';
+import { joinMatchers, parseSelector, quote, regexAlternation, seriesSelector } from './selector';
 
-export type { PrometheusFailure, PrometheusFailureState } from './prometheus/api';
-export type { TargetBatch } from './prometheus/convert';
-export { parseSelector } from './prometheus/selector';
+export type { PrometheusFailure, PrometheusFailureState } from './api';
+export type { TargetBatch } from './convert';
+export { parseSelector } from './selector';
 
 export interface PrometheusSourceConfig {
   /** Server root, e.g. http://prometheus:9090 (with its route prefix, if any). */
