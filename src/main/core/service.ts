@@ -87,7 +87,6 @@ export class PulseService implements PulseBackend {
   private readonly waste: WasteLedger;
   private readonly wasteReports: WasteReports;
   private readonly now: () => number;
-  private staleTimer: NodeJS.Timeout | null = null;
   private started = false;
 
   constructor(private readonly opts: PulseServiceOptions) {
@@ -213,18 +212,14 @@ export class PulseService implements PulseBackend {
     await this.sources.start(this.opts.settings.load().sources, this.opts.extraSources ?? []);
     if (this.opts.demo === 'on' || (this.opts.demo === 'auto' && this.targets.size === 0 && this.sources.size === 0)) await this.demo.start();
     this.scheduler.start();
-    // States also change with time alone (data going stale): publish those changes too.
-    this.staleTimer = setInterval(() => {
-      for (const runtime of this.targets.unpublishedStateChanges()) this.ticks.targetChanged(runtime.config.id);
-    }, 1000);
-    this.staleTimer.unref?.();
+    this.targets.watchStaleness();
   }
 
   async stop(): Promise<void> {
     this.started = false;
     await this.sources.stop();
     await this.scheduler.stop();
-    if (this.staleTimer) clearInterval(this.staleTimer);
+    this.targets.stopWatchingStaleness();
     this.ticks.stop();
     await this.demo.stop();
     this.replay.close();

@@ -48,6 +48,7 @@ export interface TargetRegistryHooks {
 
 export class TargetRegistry {
   private readonly targets = new Map<string, TargetRuntime>();
+  private staleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly settings: SettingsStore,
@@ -181,9 +182,16 @@ export class TargetRegistry {
     return runtime.published;
   }
 
-  /** Targets whose state changed with time alone (data going stale) since they were last published. */
-  unpublishedStateChanges(): TargetRuntime[] {
-    return this.all().filter((runtime) => runtime.published && runtime.published.state !== this.states.get(runtime.config.id)!.state);
+  /** States also change with time alone (data going stale): report those as changes, every second. */
+  watchStaleness(): void {
+    this.staleTimer = setInterval(() => {
+      for (const runtime of this.all()) if (runtime.published && runtime.published.state !== this.states.get(runtime.config.id)!.state) this.hooks.changed(runtime);
+    }, 1000);
+    this.staleTimer.unref?.();
+  }
+
+  stopWatchingStaleness(): void {
+    if (this.staleTimer) clearInterval(this.staleTimer);
   }
 
   info(runtime: TargetRuntime): TargetInfo {
