@@ -3,6 +3,10 @@
 // No zod here: the sandboxed preload imports this file and must stay small.
 import type { HeldIdleGpu, WasteReport, WasteReportRequest } from './waste';
 import type { GpuSnapshot, NodeExtra } from './gpu';
+import type { InspectionInfo, InspectionSeriesRequest, InspectionSeriesPage, InspectionSourceRequest, InspectionSource, InspectionComparison } from './inspection';
+
+// The inspector's types live in inspection.ts; they are part of this contract.
+export type { InspectionProblem, InspectionFamily, InspectionInfo, InspectionPhase, InspectionSeriesRequest, InspectionSeriesRow, InspectionSeriesPage, InspectionSourceRequest, InspectionSource, InspectionComparisonRow, InspectionComparison } from './inspection';
 
 export type TargetState =
   | 'pending'
@@ -184,94 +188,6 @@ export interface TargetTestResult {
   /** E.g. "legacy field names (dcgm-exporter ≤ 4.8)", "driver 570.124.06", "no profiling counters". */
   exporterHints: string[];
   problems: string[];
-}
-
-// ---- inspector: exposition files opened by the user ----
-
-export interface InspectionProblem {
-  line: number;
-  column: number;
-  code: string;
-  message: string;
-  severity: 'error' | 'warning';
-}
-
-export interface InspectionFamily {
-  name: string;
-  type: string;
-  help: string | null;
-  unit: string | null;
-  seriesCount: number;
-}
-
-export interface InspectionInfo {
-  id: string;
-  /** File name as the user knows it (no directory for uploads). */
-  name: string;
-  sizeBytes: number;
-  status: 'parsing' | 'done' | 'failed';
-  /** 0..1 while parsing. */
-  progress: number;
-  /** What the parse is doing now (the slow steps of a large file take seconds each). */
-  phase?: InspectionPhase;
-  format: 'prometheus' | 'openmetrics' | 'dmon' | null;
-  families: InspectionFamily[];
-  sampleCount: number;
-  problems: InspectionProblem[];
-  /** GPU cards when the file is dcgm output (same computation as live targets). */
-  gpus: GpuSnapshot[];
-  /** GPUs found in the file; `gpus` lists at most a bounded number of them (unhealthy first). */
-  gpuTotal?: number;
-  error: string | null;
-  openedAt: number;
-}
-
-export type InspectionPhase = 'uploading' | 'reading' | 'parsing' | 'indexing' | 'computing';
-
-export interface InspectionSeriesRequest {
-  family?: string;
-  /** Case-insensitive substring over name and labels. */
-  filter?: string;
-  offset: number;
-  limit: number;
-}
-
-export interface InspectionSeriesRow {
-  name: string;
-  labels: Record<string, string>;
-  valueText: string;
-  timestampMs: number | null;
-  line: number;
-}
-
-export interface InspectionSeriesPage {
-  total: number;
-  rows: InspectionSeriesRow[];
-}
-
-export interface InspectionSourceRequest {
-  line: number;
-  /** Lines before and after. */
-  context: number;
-}
-
-export interface InspectionSource {
-  firstLine: number;
-  lines: string[];
-}
-
-export interface InspectionComparisonRow {
-  key: string;
-  node: string;
-  gpuIndex: number | null;
-  a: GpuSnapshot | null;
-  b: GpuSnapshot | null;
-}
-
-export interface InspectionComparison {
-  a: string;
-  b: string;
-  rows: InspectionComparisonRow[];
 }
 
 export interface ExportedSnapshot {

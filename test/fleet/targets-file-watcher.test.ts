@@ -5,7 +5,7 @@ import { appendFile, mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { watchTargetsFile, type SourceLoadStatus, type TargetsFileWatcher } from '../../src/main/core/sources/targets-file-watcher';
+import { watchTargetsFile, type SourceLoadStatus, type TargetsFileWatcher } from '../../src/main/core/fleet/targets-file-watcher';
 import type { TargetConfig } from '../../src/main/core/fleet/target-config';
 import { waitFor } from '../helpers/servers';
 

@@ -1,7 +1,7 @@
 // Discovery against servers that are not a well-behaved Prometheus, on loopback: a targets API
 // that lists more targets than GPU Pulse adopts, and an address that is no Prometheus at all.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_DISCOVERED_TARGETS, discoverFromPrometheus, type PrometheusDiscovery } from '../../src/main/core/sources/prometheus-discovery';
+import { MAX_DISCOVERED_TARGETS, discoverFromPrometheus, type PrometheusDiscovery } from '../../src/main/core/fleet/prometheus-discovery';
 import type { TargetConfig } from '../../src/main/core/fleet/target-config';
 import { startServer, type TestServer } from '../helpers/servers';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoExporter } from '../../src/main/core/sources/demo';
-import { discoverFromPrometheus, type PrometheusDiscovery } from '../../src/main/core/sources/prometheus-discovery';
+import { discoverFromPrometheus, type PrometheusDiscovery } from '../../src/main/core/fleet/prometheus-discovery';
 import type { TargetConfig } from '../../src/main/core/fleet/target-config';
 import type { SourceInfo, TargetInfo } from '../../src/shared/api';
 import { startCli } from '../helpers/cli';

@@ -9,7 +9,7 @@ import { makeTargetConfig } from '../../src/main/core/fleet/target-input';
 import { memorySettingsStore } from '../../src/main/core/settings/store';
 import { defaultSettings } from '../../src/main/core/settings/schema';
 import { startDemoExporter } from '../../src/main/core/sources/demo';
-import { createPrometheusSource, type PrometheusSource } from '../../src/main/core/sources/prometheus';
+import { createPrometheusSource, type PrometheusSource } from '../../src/main/core/sources/prometheus/source';
 import { waitFor } from '../helpers/servers';
 import { ingestBatches, startVictoriaMetrics, type VictoriaMetricsHandle } from './support';
 

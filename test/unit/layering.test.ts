@@ -35,6 +35,8 @@ const LAYERS: Layer[] = [
   { name: 'inspect', paths: ['src/main/core/inspect/'], rank: 4, kinds: ['std', 'node'] },
   { name: 'export', paths: ['src/main/core/export/'], rank: 4, kinds: ['std', 'node'] },
   { name: 'settings', paths: ['src/main/core/settings/'], rank: 4, kinds: ['std', 'node'] },
+  // Waste accounting reads recordings (export), Prometheus (sources) and targets (fleet).
+  { name: 'accounting', paths: ['src/main/core/accounting/'], rank: 4.5, kinds: ['std', 'node'] },
   // service.ts and the pieces every front end shares (tick batching, dispatch, tick streams).
   { name: 'service', paths: ['src/main/core/'], rank: 5, kinds: ['std', 'node'] },
   { name: 'electron', paths: ['src/main/electron/', 'src/main/index'], rank: 6, kinds: ['std', 'node', 'electron'] },

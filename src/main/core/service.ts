@@ -136,21 +136,11 @@ export class PulseService implements PulseBackend {
         this.ticks.targetRemoved(runtime.config.id);
       },
       changed: (runtime) => this.ticks.targetChanged(runtime.config.id),
+      rescheduled: (runtime) => this.scheduler.upsert(runtime.config),
     }, opts.namedSecrets);
     this.wasteReports = new WasteReports({ ledger: this.waste, target: (id) => this.targets.get(id)?.config, secrets: this.secrets, now: this.now });
     this.sources = new SourceRegistry({
-      sink: {
-        add: (config, source) => this.targets.add(config, { persisted: false, demo: false, source }),
-        update: (config) => {
-          const runtime = this.targets.updateFromSource(config);
-          if (runtime) this.scheduler.upsert(runtime.config);
-          if (runtime) this.ticks.targetChanged(config.id);
-        },
-        remove: (id) => {
-          const runtime = this.targets.get(id);
-          if (runtime) this.targets.remove(runtime);
-        },
-      },
+      sink: this.targets.sourceSink,
       secrets: this.secrets,
       save: (sources) => this.opts.settings.update((s) => ({ ...s, sources })),
       onChange: () => this.ticks.sourcesChanged(),
@@ -231,25 +221,15 @@ export class PulseService implements PulseBackend {
 
   // ---- PulseApi: fleet ----
 
-  async getAppInfo(): Promise<AppInfo> {
-    return { version: this.opts.version, mode: this.opts.mode, demo: this.demo.running, notifications: this.opts.settings.load().notifications, secretNames: Object.keys(this.opts.namedSecrets ?? {}) };
-  }
+  async getAppInfo(): Promise<AppInfo> { return { version: this.opts.version, mode: this.opts.mode, demo: this.demo.running, notifications: this.opts.settings.load().notifications, secretNames: Object.keys(this.opts.namedSecrets ?? {}) }; }
 
-  async getTargets(): Promise<TargetInfo[]> {
-    return this.targets.all().map((t) => this.targets.info(t));
-  }
+  async getTargets(): Promise<TargetInfo[]> { return this.targets.all().map((t) => this.targets.info(t)); }
 
-  async getGpus(): Promise<GpuSnapshot[]> {
-    return this.ingest.allGpus();
-  }
+  async getGpus(): Promise<GpuSnapshot[]> { return this.ingest.allGpus(); }
 
-  getWasteReport(req: WasteReportRequest): Promise<WasteReport> {
-    return this.wasteReports.report(req);
-  }
+  getWasteReport(req: WasteReportRequest): Promise<WasteReport> { return this.wasteReports.report(req); }
 
-  getHeldIdleGpus(): Promise<HeldIdleGpu[]> {
-    return this.wasteReports.heldIdle();
-  }
+  getHeldIdleGpus(): Promise<HeldIdleGpu[]> { return this.wasteReports.heldIdle(); }
 
   async getHistory(req: HistoryRequest): Promise<HistoryResponse> {
     const to = this.now();
@@ -260,9 +240,7 @@ export class PulseService implements PulseBackend {
     return { series: this.ingest.query(req.keys, req.fields, from, to) };
   }
 
-  async getNodeExtras(node: string): Promise<NodeExtra[]> {
-    return this.ingest.nodeExtras(node);
-  }
+  async getNodeExtras(node: string): Promise<NodeExtra[]> { return this.ingest.nodeExtras(node); }
 
   async addTarget(req: AddTargetRequest): Promise<TargetInfo> {
     const config = await this.targets.configFor(req);
@@ -273,17 +251,11 @@ export class PulseService implements PulseBackend {
     return this.targets.info(runtime);
   }
 
-  async removeTarget(id: string): Promise<void> {
-    this.targets.removeByUser(id);
-  }
+  async removeTarget(id: string): Promise<void> { this.targets.removeByUser(id); }
 
-  async updateTarget(id: string, req: AddTargetRequest): Promise<TargetInfo> {
-    return this.targets.info(await this.targets.update(id, req));
-  }
+  async updateTarget(id: string, req: AddTargetRequest): Promise<TargetInfo> { return this.targets.info(await this.targets.update(id, req)); }
 
-  async setPinned(targetId: string, pinned: boolean): Promise<TargetInfo> {
-    return this.targets.info(this.targets.setPinned(targetId, pinned));
-  }
+  async setPinned(targetId: string, pinned: boolean): Promise<TargetInfo> { return this.targets.info(this.targets.setPinned(targetId, pinned)); }
 
   async testTarget(req: AddTargetRequest): Promise<TargetTestResult> {
     // Nothing is stored: a typed secret is used for this one request and dropped.
@@ -294,9 +266,7 @@ export class PulseService implements PulseBackend {
 
   // ---- PulseApi: sources (fleet/source-registry) ----
 
-  async getSources(): Promise<SourceInfo[]> {
-    return this.sources.describe(this.targets.all().map((t) => ({ info: this.targets.info(t), saved: t.persisted })));
-  }
+  async getSources(): Promise<SourceInfo[]> { return this.sources.describe(this.targets.all().map((t) => ({ info: this.targets.info(t), saved: t.persisted }))); }
 
   async addSource(req: AddSourceRequest): Promise<SourceInfo> {
     const info = await this.sources.add(req);
@@ -305,97 +275,57 @@ export class PulseService implements PulseBackend {
     return info;
   }
 
-  removeSource(id: string): Promise<void> {
-    return this.sources.remove(id);
-  }
+  removeSource(id: string): Promise<void> { return this.sources.remove(id); }
 
-  async setNotifications(enabled: boolean): Promise<void> {
-    this.opts.settings.update((s) => ({ ...s, notifications: enabled }));
-  }
+  async setNotifications(enabled: boolean): Promise<void> { this.opts.settings.update((s) => ({ ...s, notifications: enabled })); }
 
   onTick(listener: (tick: Tick) => void): () => void {
     return this.ticks.onTick(listener);
   }
 
   /** Bytes the history buffers hold now (the soak benchmark watches it). */
-  historyBytes(): number {
-    return this.ingest.historyBytes();
-  }
+  historyBytes(): number { return this.ingest.historyBytes(); }
 
   // ---- PulseApi: inspector ----
 
-  inspectPath(path: string): Promise<InspectionInfo> {
-    return this.inspector.inspectPath(path);
-  }
+  inspectPath(path: string): Promise<InspectionInfo> { return this.inspector.inspectPath(path); }
 
   /** serve mode's upload route: the bytes of a file dropped in the browser. */
-  inspectUpload(name: string, body: AsyncIterable<Uint8Array>, sizeBytes: number | null): Promise<InspectionInfo> {
-    return this.inspector.inspectStream(name, body, sizeBytes);
-  }
+  inspectUpload(name: string, body: AsyncIterable<Uint8Array>, sizeBytes: number | null): Promise<InspectionInfo> { return this.inspector.inspectStream(name, body, sizeBytes); }
 
-  async listInspections(): Promise<InspectionInfo[]> {
-    return this.inspector.list();
-  }
+  async listInspections(): Promise<InspectionInfo[]> { return this.inspector.list(); }
 
-  async getInspection(id: string): Promise<InspectionInfo> {
-    return this.inspector.get(id);
-  }
+  async getInspection(id: string): Promise<InspectionInfo> { return this.inspector.get(id); }
 
-  async getInspectionSeries(id: string, req: InspectionSeriesRequest): Promise<InspectionSeriesPage> {
-    return this.inspector.series(id, req);
-  }
+  async getInspectionSeries(id: string, req: InspectionSeriesRequest): Promise<InspectionSeriesPage> { return this.inspector.series(id, req); }
 
-  getInspectionSource(id: string, req: InspectionSourceRequest): Promise<InspectionSource> {
-    return this.inspector.source(id, req);
-  }
+  getInspectionSource(id: string, req: InspectionSourceRequest): Promise<InspectionSource> { return this.inspector.source(id, req); }
 
-  async compareInspections(a: string, b: string): Promise<InspectionComparison> {
-    return this.inspector.compare(a, b);
-  }
+  async compareInspections(a: string, b: string): Promise<InspectionComparison> { return this.inspector.compare(a, b); }
 
-  async closeInspection(id: string): Promise<void> {
-    this.inspector.close(id);
-  }
+  async closeInspection(id: string): Promise<void> { this.inspector.close(id); }
 
   /** Ask front ends to show an inspection (File > Open, argv, open-with). */
-  showInspection(id: string): void {
-    this.ticks.showInspection(id);
-  }
+  showInspection(id: string): void { this.ticks.showInspection(id); }
 
   // ---- PulseApi: export, recording and replay ----
 
-  exportSnapshot(format: 'prometheus' | 'openmetrics'): Promise<ExportedSnapshot> {
-    return this.actions.snapshot(format);
-  }
+  exportSnapshot(format: 'prometheus' | 'openmetrics'): Promise<ExportedSnapshot> { return this.actions.snapshot(format); }
 
-  pushToGateway(req: PushRequest): Promise<PushResult> {
-    return this.actions.push(req);
-  }
+  pushToGateway(req: PushRequest): Promise<PushResult> { return this.actions.push(req); }
 
-  startRecording(req: StartRecordingRequest): Promise<RecordingStatus> {
-    return this.actions.startRecording(req);
-  }
+  startRecording(req: StartRecordingRequest): Promise<RecordingStatus> { return this.actions.startRecording(req); }
 
-  stopRecording(): Promise<RecordingStatus> {
-    return this.actions.stopRecording();
-  }
+  stopRecording(): Promise<RecordingStatus> { return this.actions.stopRecording(); }
 
-  async getRecording(): Promise<RecordingStatus | null> {
-    return this.actions.status();
-  }
+  async getRecording(): Promise<RecordingStatus | null> { return this.actions.status(); }
 
   /** serve mode's download route for finished recordings. */
-  recordingPath(fileName: string): Promise<string> {
-    return this.actions.recordingPath(fileName);
-  }
+  recordingPath(fileName: string): Promise<string> { return this.actions.recordingPath(fileName); }
 
-  async replayRecording(fileName: string): Promise<ReplayStatus> {
-    return this.openReplay(await this.actions.recordingPath(fileName));
-  }
+  async replayRecording(fileName: string): Promise<ReplayStatus> { return this.openReplay(await this.actions.recordingPath(fileName)); }
 
-  async replayInspection(id: string): Promise<ReplayStatus> {
-    return this.openReplay(this.inspector.filePath(id));
-  }
+  async replayInspection(id: string): Promise<ReplayStatus> { return this.openReplay(this.inspector.filePath(id)); }
 
   async openReplay(path: string): Promise<ReplayStatus> {
     const { name, recording } = await loadReplay(path);
@@ -404,11 +334,7 @@ export class PulseService implements PulseBackend {
     return this.replay.start(name, recording);
   }
 
-  controlReplay(control: ReplayControl): Promise<ReplayStatus | null> {
-    return this.replay.control(control);
-  }
+  controlReplay(control: ReplayControl): Promise<ReplayStatus | null> { return this.replay.control(control); }
 
-  async getReplay(): Promise<ReplayStatus | null> {
-    return this.replay.status();
-  }
+  async getReplay(): Promise<ReplayStatus | null> { return this.replay.status(); }
 }

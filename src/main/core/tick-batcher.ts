@@ -86,8 +86,7 @@ export class TickBatcher {
   }
 
   sourcesChanged(): void {
-    this.pending.sources = true;
-    this.schedule();
+    this.note((p) => (p.sources = true));
   }
 
   stop(): void {

@@ -7,8 +7,8 @@
 import { resolve } from 'node:path';
 import type { AddSourceRequest, SourceInfo, TargetInfo } from '../../../shared/api';
 import { normaliseBaseUrl } from '../sources/prometheus/api';
-import { discoverFromPrometheus } from '../sources/prometheus-discovery';
-import { watchTargetsFile, type SourceLoadStatus } from '../sources/targets-file-watcher';
+import { discoverFromPrometheus } from './prometheus-discovery';
+import { watchTargetsFile, type SourceLoadStatus } from './targets-file-watcher';
 import { scrapeRequestFor } from './scrape-request';
 import type { SecretStore } from './secrets';
 import { SourceConfigSchema, type SourceConfig } from './source-config';

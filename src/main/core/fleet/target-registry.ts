@@ -9,6 +9,7 @@ import { toStoredTarget, type TargetConfig } from './target-config';
 import { newTargetId, targetInput, targetUrl } from './target-input';
 import { maskUrlCredentials, prepareTargetRequest, type NamedSecrets, type PreparedTargetRequest } from './target-request';
 import { TargetStateTracker } from './target-state';
+import type { SourcedTargetSink } from './source-registry';
 
 export interface TargetRuntime {
   config: TargetConfig;
@@ -44,6 +45,8 @@ export interface TargetRegistryHooks {
   updated(runtime: TargetRuntime, endpointChanged: boolean): void;
   removed(runtime: TargetRuntime): void;
   changed(runtime: TargetRuntime): void;
+  /** A source changed the target's settings: schedule it again (no run now, history stays). */
+  rescheduled(runtime: TargetRuntime): void;
 }
 
 export class TargetRegistry {
@@ -138,14 +141,23 @@ export class TargetRegistry {
     return runtime;
   }
 
-  /** A source changed a target's settings (same id, so same URL): its history and schedule stay. */
-  updateFromSource(config: TargetConfig): TargetRuntime | undefined {
-    const runtime = this.targets.get(config.id);
-    if (!runtime) return undefined;
-    runtime.config = { ...config, pinned: runtime.config.pinned };
-    this.states.upsert(config.id, config.intervalMs);
-    return runtime;
-  }
+  /** Where the sources (targets files, discoveries) put the targets they list. */
+  readonly sourceSink: SourcedTargetSink = {
+    add: (config, source) => void this.add(config, { persisted: false, demo: false, source }),
+    // Same id, so same URL: the target's history and schedule stay.
+    update: (config) => {
+      const runtime = this.targets.get(config.id);
+      if (!runtime) return;
+      runtime.config = { ...config, pinned: runtime.config.pinned };
+      this.states.upsert(config.id, config.intervalMs);
+      this.hooks.rescheduled(runtime);
+      this.hooks.changed(runtime);
+    },
+    remove: (id) => {
+      const runtime = this.targets.get(id);
+      if (runtime) this.remove(runtime);
+    },
+  };
 
   /** The user removes a target; one a source lists is removed there. */
   removeByUser(id: string): void {

@@ -9,8 +9,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { parseTargetsText, TargetsFileError, type TargetsFileDefaults } from '../fleet/targets-file';
-import type { TargetConfig } from '../fleet/target-config';
+import { parseTargetsText, TargetsFileError, type TargetsFileDefaults } from './targets-file';
+import type { TargetConfig } from './target-config';
 
 /** Prometheus re-reads file_sd files on this period even without a change notification. */
 export const TARGETS_FILE_RESCAN_MS = 5 * 60_000;

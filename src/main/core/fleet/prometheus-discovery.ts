@@ -9,10 +9,10 @@
 // deadlines, size caps and error messages behave alike). Adopted exporters are scraped without
 // credentials: Prometheus does not reveal the ones it uses.
 import { isDcgmMetricName } from '../dcgm';
-import { formatFromContentType, parseExposition } from '../exposition';
-import { TargetConfigSchema, type TargetConfig } from '../fleet/target-config';
-import { createScraper, type Scraper, type ScrapeRequest } from './http-scrape/scraper';
-import { createApiClient, isObject, normaliseBaseUrl, type RequestStats } from './prometheus/api';
+import { TargetConfigSchema, type TargetConfig } from './target-config';
+import { createScraper, type Scraper, type ScrapeRequest } from '../sources/http-scrape/scraper';
+import { createApiClient, isObject, normaliseBaseUrl, type RequestStats } from '../sources/prometheus/api';
+import { currentFamilies, readFamilies } from '../sources/read-families';
 import type { SourceLoadStatus } from './targets-file-watcher';
 
 export const DISCOVERY_REFRESH_MS = 60_000;
@@ -101,8 +101,7 @@ export function discoverFromPrometheus(opts: PrometheusDiscoveryOptions): Promet
   async function servesDcgm(url: string): Promise<boolean | null> {
     const result = await scraper.scrape({ url, timeoutMs: PROBE_TIMEOUT_MS, maxBytes: PROBE_MAX_BYTES });
     if (!result.ok) return null;
-    const parsed = parseExposition(result.body, { format: formatFromContentType(result.contentType), mode: 'lenient' });
-    return parsed.families.some((family) => isDcgmMetricName(family.name));
+    return currentFamilies(readFamilies(result.body, { contentType: result.contentType })).some((family) => isDcgmMetricName(family.name));
   }
 
   async function probeAll(candidates: ActiveTarget[]): Promise<ActiveTarget[]> {
