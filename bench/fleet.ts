@@ -1,14 +1,16 @@
-// Fleet benchmark (DESIGN.md §6): GPU Pulse scraping N simulated dcgm-exporters (8 GPUs each)
-// at a 5 s interval, with the work the service does per scrape (HTTP, parse, DCGM pipeline,
-// history), against Debian's Prometheus scraping the same exporters for the same time.
+// Fleet benchmark (DESIGN.md §6, issue "Fleet engine at the cost floor"): the process users run,
+// `gpu-pulse serve --targets-file FILE` built and spawned as a separate process, scraping N
+// simulated dcgm-exporters (8 GPUs each) at its default 15 s interval, against Debian's
+// Prometheus scraping the same exporters at the same interval, one after the other.
 //
-//   npm run bench:fleet                                  # 100, 500, 1000 targets, 60 s each
-//   npm run bench:fleet -- --sizes 100 --duration 15     # a quick check
+//   npm run bench:fleet                                      # 200 and 1,250 targets; exporters refreshing every 30 s, then every 1 s
+//   npm run bench:fleet -- --sizes 200 --refresh 30000 --duration 30   # a quick check
 //
-// The demo exporters run in a child process so their CPU is not counted; GPU Pulse runs in
-// this process and its CPU is read with process.cpuUsage(); Prometheus' from /proc/PID/stat.
-// Figures are measured over a window that starts after a warm-up of one interval plus 2 s, so
-// every target has been scraped (and the JIT has settled) before counting.
+// Both sides are measured the same way, from outside: CPU (utime + stime) from /proc/PID/stat over
+// a fixed window that starts after a warm-up, so every target has been scraped and the JIT has
+// settled; RSS from /proc/PID/status at the end of the window. Scrapes are counted by each side's
+// own metrics: GPU Pulse's gpu_pulse_scrape_duration_seconds_count, Prometheus' `up` samples. The
+// demo exporters run in a third process, whose CPU is counted for neither.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,211 +18,190 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { HISTORY_FIELDS } from '../src/shared/api';
-import { createDcgmPipeline, type DcgmPipeline } from '../src/main/core/dcgm';
-import { formatFromContentType, parseExposition } from '../src/main/core/exposition';
-import { HistoryStore } from '../src/main/core/fleet/history';
-import { DEFAULT_COALESCE_MS, ScrapeScheduler } from '../src/main/core/fleet/scheduler';
-import { createTargetRunner, type IngestOutcome, type ScrapeSuccess } from '../src/main/core/fleet/scrape-target';
-import { createServeSecretStore } from '../src/main/core/fleet/secrets';
-import { TargetStateTracker } from '../src/main/core/fleet/target-state';
-import { TargetConfigSchema, type TargetConfig } from '../src/main/core/fleet/target-config';
-import { createScraper } from '../src/main/core/sources/http-scrape/scraper';
-import { startDemoFleet } from '../src/main/core/sources/demo';
 
+const ROOT = join(__dirname, '..');
+const CLI = join(ROOT, 'bin', 'gpu-pulse.js');
 const PROMETHEUS = '/usr/bin/prometheus';
 const GPUS_PER_TARGET = 8;
 const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
 
 interface Options {
   sizes: number[];
-  durationS: number;
+  refreshMs: number[];
   intervalS: number;
-  concurrency: number;
-  coalesceMs: number;
+  warmupS: number;
+  durationS: number;
   prometheus: boolean;
 }
 
-interface SideFigures {
+interface Window {
   scrapes: number;
   failures: number;
   cpuSeconds: number;
   userSeconds: number;
   systemSeconds: number;
   wallSeconds: number;
-  rssMaxBytes: number;
+  rssBytes: number;
 }
 
-interface PulseFigures extends SideFigures {
-  lagP50Ms: number;
-  lagP99Ms: number;
-  lagMaxMs: number;
-  gpusPerScrape: number;
+interface PulseWindow extends Window {
+  lagP50Ms: number | null;
+  lagP99Ms: number | null;
+  up: number;
+  targets: number;
+  gpus: number;
   historyBytes: number;
-  historyConfiguredBytes: number;
-  firstFailure: string | null;
-  /** Time inside each synchronous step, per successful scrape (wall time of CPU-bound code). */
-  parseMs: number;
-  pipelineMs: number;
-  historyMs: number;
+  historyFullBytes: number;
+  identicalBodies: number;
 }
 
-// ---- the demo fleet, in a child process ----
+// ---- processes ----
 
-/** Child mode: serve the demo fleet, print one line per exporter, exit when stdin closes. */
-async function runDemoChild(instances: number): Promise<void> {
-  const fleet = await startDemoFleet({ instances, basePort: 0, gpus: GPUS_PER_TARGET });
-  process.stdout.write(fleet.exporters.map((e) => `listening on ${e.url}\n`).join(''));
-  process.stdin.resume();
-  process.stdin.on('end', () => {
-    void fleet.close().then(() => process.exit(0));
-  });
-}
-
-async function startDemoChild(instances: number): Promise<{ urls: string[]; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--demo-child', String(instances)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+/** Starts a child and resolves with every `listening on URL` line once `count` have been printed. */
+function startListening(command: string, args: string[], count: number, label: string): Promise<{ urls: string[]; child: ChildProcess }> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const urls: string[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const lines = createInterface({ input: child.stdout! });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`demo fleet exited early (code ${code})`)));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${label} exited early (code ${code}): ${stderr}`)));
     lines.on('line', (line) => {
-      const match = /^listening on (\S+)$/.exec(line);
+      const match = /listening on (\S+)/.exec(line);
       if (match) urls.push(match[1]);
-      if (urls.length === instances) resolve();
+      if (urls.length === count) resolve({ urls, child });
     });
   });
-  return { urls, child };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
-    child.stdin?.end();
-    setTimeout(() => child.kill('SIGTERM'), 5000).unref();
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
   });
 }
 
-// ---- GPU Pulse ----
+/** utime and stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat). */
+function cpuSeconds(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; count fields after its closing paren.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) / CLOCK_TICKS_PER_SECOND, system: Number(fields[12]) / CLOCK_TICKS_PER_SECOND };
+}
 
-async function benchPulse(urls: string[], opts: Options): Promise<PulseFigures> {
-  const intervalMs = opts.intervalS * 1000;
-  const targets: TargetConfig[] = urls.map((url, i) =>
-    TargetConfigSchema.parse({ id: `t${i}`, url, intervalMs, timeoutMs: Math.min(10_000, intervalMs) }),
-  );
-  const history = new HistoryStore({ fields: [...HISTORY_FIELDS], rawStepMs: intervalMs, maxEntities: urls.length * GPUS_PER_TARGET });
-  const pipelines = new Map<string, DcgmPipeline>();
-  let gpusSeen = 0;
-  let ingested = 0;
-  const phaseMs = { parse: 0, pipeline: 0, history: 0 };
+function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : 0;
+}
 
-  // What the service does with a body (src/main/core/service.ts ingest), minus publishing.
-  const ingest = (target: TargetConfig, result: ScrapeSuccess): IngestOutcome => {
-    if (result.bytes === 0) return { ok: false, message: 'empty body', remedy: '-', transient: true };
-    const t0 = performance.now();
-    const parsed = parseExposition(result.body, { format: formatFromContentType(result.contentType), mode: 'lenient' });
-    const t1 = performance.now();
-    const error = parsed.problems.find((p) => p.severity === 'error');
-    if (error) return { ok: false, message: `line ${error.line}: ${error.message}`, remedy: '-' };
-    let pipeline = pipelines.get(target.id);
-    if (!pipeline) pipelines.set(target.id, (pipeline = createDcgmPipeline()));
-    const observedAt = Date.now();
-    const out = pipeline.ingest(parsed.families, { sourceId: target.id, fallbackNode: new URL(target.url).host, observedAt });
-    const t2 = performance.now();
-    for (const gpu of out.gpus) {
-      const values: Record<string, number | null> = {};
-      for (const field of HISTORY_FIELDS) values[field] = field === 'realUtil' ? gpu.realUtil : (gpu.readings[field] ?? null);
-      history.push(gpu.key, observedAt, values);
-    }
-    const t3 = performance.now();
-    phaseMs.parse += t1 - t0;
-    phaseMs.pipeline += t2 - t1;
-    phaseMs.history += t3 - t2;
-    gpusSeen += out.gpus.length;
-    ingested += 1;
-    return { ok: true };
+/** Measures `pid` over the window: CPU, wall time, RSS at its end, plus what `count` reads at both ends. */
+async function measureWindow<T>(pid: number, durationS: number, count: () => Promise<T>): Promise<{ before: T; after: T; cpu: { user: number; system: number }; wallSeconds: number; rssBytes: number }> {
+  const before = await count();
+  const cpuBefore = cpuSeconds(pid);
+  const startedAt = performance.now();
+  await sleep(durationS * 1000);
+  const cpuAfter = cpuSeconds(pid);
+  const wallSeconds = (performance.now() - startedAt) / 1000;
+  const rss = rssBytes(pid);
+  const after = await count();
+  return { before, after, cpu: { user: cpuAfter.user - cpuBefore.user, system: cpuAfter.system - cpuBefore.system }, wallSeconds, rssBytes: rss };
+}
+
+// ---- GPU Pulse serve ----
+
+interface PulseCounters {
+  scrapes: number;
+  failures: number;
+  identicalBodies: number;
+  lagBuckets: Map<number, number>;
+  historyBytes: number;
+  historyFullBytes: number;
+}
+
+/** The figures the bench needs from serve's own /metrics (text 0.0.4, read with a regex: one line each). */
+async function readPulseCounters(base: string): Promise<PulseCounters> {
+  const text = await (await fetch(`${base}/metrics`, { headers: { accept: 'text/plain;version=0.0.4' } })).text();
+  const sum = (pattern: RegExp) => {
+    let total = 0;
+    for (const match of text.matchAll(pattern)) total += Number(match[1]);
+    return total;
   };
-
-  const scraper = createScraper();
-  const tracker = new TargetStateTracker();
-  let firstFailure: string | null = null;
-  let scrapes = 0;
-  let failures = 0;
-  let measuring = false;
-  const lags: number[] = [];
-  const runTarget = createTargetRunner({
-    scraper,
-    secrets: createServeSecretStore(),
-    tracker,
-    ingest,
-    onScrapeDone: (target, _durationMs, failure) => {
-      if (failure) {
-        firstFailure ??= `${target.url}: ${tracker.get(target.id)?.lastError}`;
-        if (measuring) failures += 1;
-      }
-      if (measuring) scrapes += 1;
-    },
-  });
-  const scheduler = new ScrapeScheduler<TargetConfig>({
-    concurrency: opts.concurrency,
-    jitterRatio: 0.1,
-    coalesceMs: opts.coalesceMs,
-    run: (target, info) => {
-      if (measuring) lags.push(info.lagMs);
-      return runTarget(target);
-    },
-  });
-  for (const target of targets) {
-    tracker.upsert(target.id, target.intervalMs);
-    scheduler.upsert(target);
+  const lagBuckets = new Map<number, number>();
+  for (const match of text.matchAll(/^gpu_pulse_scrape_start_lag_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
+    lagBuckets.set(match[1] === '+Inf' ? Infinity : Number(match[1]), Number(match[2]));
   }
-  scheduler.start();
-  await sleep(intervalMs + 2000);
-
-  const window = startWindow('self');
-  const cpuBefore = process.cpuUsage();
-  gpusSeen = 0;
-  ingested = 0;
-  Object.assign(phaseMs, { parse: 0, pipeline: 0, history: 0 });
-  measuring = true;
-  await sleep(opts.durationS * 1000);
-  measuring = false;
-  const cpu = process.cpuUsage(cpuBefore);
-  const { wallSeconds, rssMaxBytes } = window.end();
-
-  await scheduler.stop();
-  await scraper.close();
-  lags.sort((a, b) => a - b);
-  const quantile = (q: number) => (lags.length ? lags[Math.min(lags.length - 1, Math.ceil(q * lags.length) - 1)] : 0);
   return {
-    scrapes,
-    failures,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    userSeconds: cpu.user / 1e6,
-    systemSeconds: cpu.system / 1e6,
-    wallSeconds,
-    rssMaxBytes,
-    parseMs: phaseMs.parse / Math.max(1, ingested),
-    pipelineMs: phaseMs.pipeline / Math.max(1, ingested),
-    historyMs: phaseMs.history / Math.max(1, ingested),
-    lagP50Ms: quantile(0.5),
-    lagP99Ms: quantile(0.99),
-    lagMaxMs: lags.length ? lags[lags.length - 1] : 0,
-    gpusPerScrape: ingested ? gpusSeen / ingested : 0,
-    historyBytes: history.bytes(),
-    historyConfiguredBytes: history.configuredMaxBytes(),
-    firstFailure,
+    scrapes: sum(/^gpu_pulse_scrape_duration_seconds_count\{[^}]*\} (\S+)$/gm),
+    failures: sum(/^gpu_pulse_scrape_errors_total\{[^}]*\} (\S+)$/gm),
+    identicalBodies: sum(/^gpu_pulse_scrape_identical_bodies_total (\S+)$/gm),
+    lagBuckets,
+    historyBytes: sum(/^gpu_pulse_history_bytes (\S+)$/gm),
+    historyFullBytes: sum(/^gpu_pulse_history_full_bytes (\S+)$/gm),
   };
+}
+
+/** histogram_quantile over the window's bucket increments (linear within a bucket, as Prometheus does). */
+function bucketQuantile(q: number, before: Map<number, number>, after: Map<number, number>): number | null {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  if (bounds.length === 0) return null;
+  const counts = bounds.map((le) => (after.get(le) ?? 0) - (before.get(le) ?? 0));
+  const total = counts[counts.length - 1];
+  if (total <= 0) return null;
+  const rank = q * total;
+  for (let i = 0; i < bounds.length; i++) {
+    if (counts[i] >= rank) {
+      if (bounds[i] === Infinity) return bounds[i - 1] ?? null;
+      const lower = i === 0 ? 0 : bounds[i - 1];
+      const below = i === 0 ? 0 : counts[i - 1];
+      return lower + ((bounds[i] - lower) * (rank - below)) / Math.max(1e-9, counts[i] - below);
+    }
+  }
+  return null;
+}
+
+async function benchPulse(urls: string[], opts: Options): Promise<PulseWindow> {
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-bench-serve-'));
+  const targetsFile = join(dir, 'targets.txt');
+  writeFileSync(targetsFile, urls.join('\n') + '\n');
+  const args = [CLI, 'serve', '--port', '0', '--targets-file', targetsFile, '--config-dir', join(dir, 'config')];
+  if (opts.intervalS !== 15) args.push('--interval', String(opts.intervalS));
+  const { urls: [base], child } = await startListening(process.execPath, args, 1, 'gpu-pulse serve');
+  try {
+    await sleep(opts.warmupS * 1000);
+    const m = await measureWindow(child.pid!, opts.durationS, () => readPulseCounters(base));
+    const targets = (await (await fetch(`${base}/api/targets`)).json()) as Array<{ state: string; gpuCount?: number }>;
+    return {
+      scrapes: m.after.scrapes - m.before.scrapes,
+      failures: m.after.failures - m.before.failures,
+      identicalBodies: m.after.identicalBodies - m.before.identicalBodies,
+      cpuSeconds: m.cpu.user + m.cpu.system,
+      userSeconds: m.cpu.user,
+      systemSeconds: m.cpu.system,
+      wallSeconds: m.wallSeconds,
+      rssBytes: m.rssBytes,
+      lagP50Ms: scaleMs(bucketQuantile(0.5, m.before.lagBuckets, m.after.lagBuckets)),
+      lagP99Ms: scaleMs(bucketQuantile(0.99, m.before.lagBuckets, m.after.lagBuckets)),
+      up: targets.filter((t) => t.state === 'up').length,
+      targets: targets.length,
+      gpus: targets.reduce((n, t) => n + (t.gpuCount ?? 0), 0),
+      historyBytes: m.after.historyBytes,
+      historyFullBytes: m.after.historyFullBytes,
+    };
+  } finally {
+    await stop(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---- Prometheus ----
 
-async function benchPrometheus(urls: string[], opts: Options): Promise<SideFigures> {
+async function benchPrometheus(urls: string[], opts: Options): Promise<Window> {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-pulse-bench-prom-'));
   const port = await freePort();
-  const hostPorts = urls.map((url) => new URL(url).host);
   writeFileSync(
     join(dir, 'prometheus.yml'),
     [
@@ -230,71 +211,37 @@ async function benchPrometheus(urls: string[], opts: Options): Promise<SideFigur
       'scrape_configs:',
       '  - job_name: dcgm',
       '    static_configs:',
-      `      - targets: [${hostPorts.map((h) => JSON.stringify(h)).join(', ')}]`,
+      `      - targets: [${urls.map((url) => JSON.stringify(new URL(url).host)).join(', ')}]`,
       '',
     ].join('\n'),
   );
   const prometheus = spawn(
     PROMETHEUS,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitFor(async () => (await fetch(`${base}/-/ready`).catch(() => null))?.ok === true, 30_000);
-    await sleep(opts.intervalS * 1000 + 2000);
-
-    const pid = prometheus.pid!;
-    const before = cpuTicks(pid);
-    const window = startWindow(pid);
-    await sleep(opts.durationS * 1000);
-    const after = cpuTicks(pid);
-    const endSeconds = Date.now() / 1000;
-    const { wallSeconds, rssMaxBytes } = window.end();
+    await sleep(opts.warmupS * 1000);
+    const m = await measureWindow(prometheus.pid!, opts.durationS, async () => Date.now() / 1000);
     // Every scrape, failed or not, writes one `up` sample: count them over the window.
-    const scrapes = await promQuery(base, `sum(count_over_time(up[${opts.durationS}s]))`, endSeconds);
-    const failures = await promQuery(base, `sum(count_over_time(up[${opts.durationS}s]) - sum_over_time(up[${opts.durationS}s]))`, endSeconds);
+    const range = `${Math.round(m.after - m.before)}s`;
+    const scrapes = await promQuery(base, `sum(count_over_time(up[${range}]))`, m.after);
+    const failures = await promQuery(base, `sum(count_over_time(up[${range}]) - sum_over_time(up[${range}]))`, m.after);
     return {
       scrapes,
       failures,
-      cpuSeconds: (after.user + after.system - before.user - before.system) / CLOCK_TICKS_PER_SECOND,
-      userSeconds: (after.user - before.user) / CLOCK_TICKS_PER_SECOND,
-      systemSeconds: (after.system - before.system) / CLOCK_TICKS_PER_SECOND,
-      wallSeconds,
-      rssMaxBytes,
+      cpuSeconds: m.cpu.user + m.cpu.system,
+      userSeconds: m.cpu.user,
+      systemSeconds: m.cpu.system,
+      wallSeconds: m.wallSeconds,
+      rssBytes: m.rssBytes,
     };
   } finally {
-    await new Promise<void>((resolve) => {
-      if (prometheus.exitCode !== null) return resolve();
-      prometheus.once('exit', () => resolve());
-      prometheus.kill('SIGTERM');
-    });
+    await stop(prometheus);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** utime and stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
-function cpuTicks(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may contain spaces; count fields after its closing paren.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]), system: Number(fields[12]) };
-}
-
-/** Peak RSS since the last resetPeakRss (VmHWM), without sampling: a sampler timer in this process would be charged to GPU Pulse. */
-function peakRssOf(pid: number | 'self'): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : 0;
-}
-
-/** Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+). */
-function resetPeakRss(pid: number | 'self'): void {
-  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 /** A scalar PromQL result at `timeSeconds` (0 when the result is empty). */
@@ -305,16 +252,6 @@ async function promQuery(base: string, query: string, timeSeconds: number): Prom
 }
 
 // ---- helpers ----
-
-function startWindow(pid: number | 'self') {
-  const startedAt = performance.now();
-  resetPeakRss(pid);
-  return {
-    end() {
-      return { wallSeconds: (performance.now() - startedAt) / 1000, rssMaxBytes: peakRssOf(pid) };
-    },
-  };
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -339,20 +276,21 @@ function freePort(): Promise<number> {
   });
 }
 
-const ms = (seconds: number) => (seconds * 1000).toFixed(2);
+const scaleMs = (seconds: number | null) => (seconds === null ? null : seconds * 1000);
+const msText = (seconds: number) => (seconds * 1000).toFixed(2);
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+const lagText = (ms: number | null) => (ms === null ? 'n/a' : `${ms.toFixed(0)} ms`);
 
-function parseOptions(): Options & { demoChild: number | null } {
+function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
-      sizes: { type: 'string', default: '100,500,1000' },
+      sizes: { type: 'string', default: '200,1250' },
+      // How often the exporters' values change: 30 s is dcgm-exporter's default, 1 s the worst case.
+      refresh: { type: 'string', default: '30000,1000' },
+      interval: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '20' },
       duration: { type: 'string', default: '60' },
-      interval: { type: 'string', default: '5' },
-      concurrency: { type: 'string', default: '64' },
-      // The scheduler's timer grid; 0 starts each scrape at its own due time.
-      coalesce: { type: 'string', default: String(DEFAULT_COALESCE_MS) },
       'no-prometheus': { type: 'boolean', default: false },
-      'demo-child': { type: 'string' },
     },
   });
   const positive = (name: string, raw: string) => {
@@ -360,59 +298,65 @@ function parseOptions(): Options & { demoChild: number | null } {
     if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${raw}`);
     return n;
   };
+  const list = (name: string, raw: string) => raw.split(',').map((s) => Math.floor(positive(name, s)));
   return {
-    sizes: values.sizes.split(',').map((s) => Math.floor(positive('sizes', s))),
-    durationS: positive('duration', values.duration),
+    sizes: list('sizes', values.sizes),
+    refreshMs: list('refresh', values.refresh),
     intervalS: positive('interval', values.interval),
-    concurrency: Math.floor(positive('concurrency', values.concurrency)),
-    coalesceMs: values.coalesce === '0' ? 0 : positive('coalesce', values.coalesce),
+    warmupS: positive('warmup', values.warmup),
+    durationS: positive('duration', values.duration),
     prometheus: !values['no-prometheus'],
-    demoChild: values['demo-child'] ? Math.floor(positive('demo-child', values['demo-child'])) : null,
   };
 }
 
 async function main(): Promise<void> {
   const opts = parseOptions();
-  if (opts.demoChild !== null) return runDemoChild(opts.demoChild);
+  if (!existsSync(join(ROOT, 'out', 'main', 'cli.js'))) throw new Error('build first: npm run build');
   const withPrometheus = opts.prometheus && existsSync(PROMETHEUS);
   if (opts.prometheus && !withPrometheus) console.log(`(${PROMETHEUS} not found: GPU Pulse figures only)`);
   console.log(
-    `fleet bench: ${opts.sizes.join(', ')} targets × ${GPUS_PER_TARGET} GPUs, ${opts.intervalS} s interval, ` +
-      `${opts.durationS} s measured each, concurrency ${opts.concurrency}, timer grid ${opts.coalesceMs} ms`,
+    `fleet bench: gpu-pulse serve vs Prometheus, ${opts.sizes.join(', ')} targets × ${GPUS_PER_TARGET} GPUs, ` +
+      `${opts.intervalS} s interval, exporters refreshing every ${opts.refreshMs.map((r) => `${r / 1000} s`).join(' / ')}, ` +
+      `CPU over ${opts.durationS} s after ${opts.warmupS} s warm-up`,
   );
-  const results = [];
-  for (const size of opts.sizes) {
-    const demo = await startDemoChild(size);
-    try {
-      const pulse = await benchPulse(demo.urls, opts);
-      const pulseCpuPerScrape = pulse.cpuSeconds / Math.max(1, pulse.scrapes);
-      console.log(
-        `\n${size} targets — GPU Pulse: ${pulse.scrapes} scrapes (${pulse.failures} failed), ` +
-          `${ms(pulseCpuPerScrape)} ms CPU/scrape (user ${ms(pulse.userSeconds / Math.max(1, pulse.scrapes))}, ` +
-          `system ${ms(pulse.systemSeconds / Math.max(1, pulse.scrapes))}; in parse ${pulse.parseMs.toFixed(2)}, ` +
-          `DCGM pipeline ${pulse.pipelineMs.toFixed(2)}, history ${pulse.historyMs.toFixed(2)}), ` +
-          `${(pulse.cpuSeconds / pulse.wallSeconds).toFixed(2)} cores, ` +
-          `start lag p50 ${pulse.lagP50Ms.toFixed(1)} ms p99 ${pulse.lagP99Ms.toFixed(1)} ms max ${pulse.lagMaxMs.toFixed(1)} ms, ` +
-          `RSS max ${mib(pulse.rssMaxBytes)} MiB, ${pulse.gpusPerScrape.toFixed(1)} GPUs/scrape, ` +
-          `history ${mib(pulse.historyBytes)} MiB allocated (bounded at ${mib(pulse.historyConfiguredBytes)} MiB)`,
-      );
-      if (pulse.firstFailure) console.log(`  first failure: ${pulse.firstFailure}`);
-      const row: Record<string, unknown> = { targets: size, pulse, pulseCpuMsPerScrape: pulseCpuPerScrape * 1000 };
-      if (withPrometheus) {
-        const prom = await benchPrometheus(demo.urls, opts);
-        const promCpuPerScrape = prom.cpuSeconds / Math.max(1, prom.scrapes);
+  const results: Array<Record<string, unknown>> = [];
+  for (const refreshMs of opts.refreshMs) {
+    for (const size of opts.sizes) {
+      const demo = await startListening(process.execPath, [CLI, 'demo-exporter', '--instances', String(size), '--collect-interval', String(refreshMs)], size, 'demo exporters');
+      try {
+        const pulse = await benchPulse(demo.urls, opts);
+        const pulsePerScrape = pulse.cpuSeconds / Math.max(1, pulse.scrapes);
+        const label = `${size} targets, refresh ${refreshMs / 1000} s`;
         console.log(
-          `${size} targets — Prometheus: ${prom.scrapes} scrapes (${prom.failures} failed), ` +
-            `${ms(promCpuPerScrape)} ms CPU/scrape (user ${ms(prom.userSeconds / Math.max(1, prom.scrapes))}, ` +
-            `system ${ms(prom.systemSeconds / Math.max(1, prom.scrapes))}), ` +
-            `${(prom.cpuSeconds / prom.wallSeconds).toFixed(2)} cores, RSS max ${mib(prom.rssMaxBytes)} MiB`,
+          `\n${label} — serve: ${pulse.scrapes} scrapes (${pulse.failures} failed, ${pulse.identicalBodies} identical bodies), ` +
+            `${pulse.cpuSeconds.toFixed(2)} CPU-s = ${msText(pulsePerScrape)} ms/scrape (user ${msText(pulse.userSeconds / Math.max(1, pulse.scrapes))}, ` +
+            `system ${msText(pulse.systemSeconds / Math.max(1, pulse.scrapes))}), ${(pulse.cpuSeconds / pulse.wallSeconds).toFixed(2)} cores, ` +
+            `start lag p50 ${lagText(pulse.lagP50Ms)} p99 ${lagText(pulse.lagP99Ms)}, ${pulse.up}/${pulse.targets} up, ${pulse.gpus} GPUs, ` +
+            `RSS ${mib(pulse.rssBytes)} MiB after ${opts.warmupS + opts.durationS} s`,
         );
-        console.log(`${size} targets — CPU per scrape, GPU Pulse / Prometheus: ${(pulseCpuPerScrape / promCpuPerScrape).toFixed(2)}`);
-        Object.assign(row, { prometheus: prom, prometheusCpuMsPerScrape: promCpuPerScrape * 1000, ratio: pulseCpuPerScrape / promCpuPerScrape });
+        // RSS now, with the history it holds now swapped for what it will hold once every window is full.
+        const projectedRss = pulse.rssBytes - pulse.historyBytes + pulse.historyFullBytes;
+        console.log(
+          `${label} — history: ${mib(pulse.historyBytes)} MiB now, ${mib(pulse.historyFullBytes)} MiB with full windows ` +
+            `(${(pulse.gpus > 0 ? pulse.historyFullBytes / pulse.gpus / 1024 : 0).toFixed(0)} KiB/GPU); ` +
+            `projected RSS with full windows at ${pulse.gpus} GPUs: ${mib(projectedRss)} MiB`,
+        );
+        const row: Record<string, unknown> = { targets: size, refreshMs, pulse, pulseCpuMsPerScrape: pulsePerScrape * 1000 };
+        if (withPrometheus) {
+          const prom = await benchPrometheus(demo.urls, opts);
+          const promPerScrape = prom.cpuSeconds / Math.max(1, prom.scrapes);
+          console.log(
+            `${label} — Prometheus: ${prom.scrapes} scrapes (${prom.failures} failed), ${prom.cpuSeconds.toFixed(2)} CPU-s = ${msText(promPerScrape)} ms/scrape ` +
+              `(user ${msText(prom.userSeconds / Math.max(1, prom.scrapes))}, system ${msText(prom.systemSeconds / Math.max(1, prom.scrapes))}), ` +
+              `${(prom.cpuSeconds / prom.wallSeconds).toFixed(2)} cores, RSS ${mib(prom.rssBytes)} MiB`,
+          );
+          console.log(`${label} — CPU per scrape, serve / Prometheus: ${(pulsePerScrape / promPerScrape).toFixed(2)}`);
+          Object.assign(row, { prometheus: prom, prometheusCpuMsPerScrape: promPerScrape * 1000, ratio: pulsePerScrape / promPerScrape });
+        }
+        results.push(row);
+      } finally {
+        await stop(demo.child);
       }
-      results.push(row);
-    } finally {
-      await stopChild(demo.child);
     }
   }
   console.log(`\n${JSON.stringify(results)}`);
