@@ -54,15 +54,20 @@ describe('PulseService with a Prometheus source', () => {
 
   it('backfills at least 20 points of history when a GPU view opens', async () => {
     // Let Prometheus collect more than 20 scrapes than the service itself has seen.
-    await new Promise((r) => setTimeout(r, 22_000));
+    // Polled rather than one look after a fixed sleep: on a loaded machine Prometheus' 1 s
+    // scrapes slip, and 22 s held 19 of them.
+    await new Promise((r) => setTimeout(r, 20_000));
     const [gpu] = await service.getGpus();
-    const history = await service.getHistory({ keys: [gpu!.key], fields: ['realUtil', 'powerWatts'], windowMs: 60_000 });
-    const series = history.series[gpu!.key]!;
+    const series = await waitFor('20 points of history', async () => {
+      const history = await service.getHistory({ keys: [gpu!.key], fields: ['realUtil', 'powerWatts'], windowMs: 60_000 });
+      const s = history.series[gpu!.key];
+      return s && s.t.length >= 20 ? s : undefined;
+    }, 20_000, 1_000);
     expect(series.t.length).toBeGreaterThanOrEqual(20);
     // Time-ordered, one point per scrape, with values.
     expect(series.t.every((t, i) => i === 0 || t > series.t[i - 1]!)).toBe(true);
     expect(series.values.powerWatts!.filter((v) => typeof v === 'number').length).toBeGreaterThanOrEqual(20);
-  }, 40_000);
+  }, 50_000);
 
   it('says which query found nothing when the selector matches no dcgm series', async () => {
     await service.addTarget({ kind: 'prometheus', url: prometheus.url, selector: '{cluster="no-such-cluster"}', name: 'empty' });

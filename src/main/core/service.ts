@@ -106,6 +106,7 @@ export class PulseService implements PulseBackend {
       gpuChanged: (gpu: GpuSnapshot) => this.ticks.gpuChanged(gpu),
       gpuRemoved: (key: string) => (this.waste.forget(key), this.ticks.gpuRemoved(key)),
       batchObserved: (gpus: readonly GpuSnapshot[], at: number) => this.waste.observe(gpus, at),
+      identicalBody: () => selfMetrics.observeIdenticalBody(),
     };
     this.ingest = new FleetIngest(ingestListener, opts.history, this.now);
     this.scraper = opts.scraper ?? createScraper();
@@ -174,7 +175,7 @@ export class PulseService implements PulseBackend {
       concurrency: opts.concurrency ?? 64,
       jitterRatio: 0.1,
       coalesceMs: DEFAULT_COALESCE_MS,
-      run: (target: TargetConfig) => (target.kind === 'prometheus' ? runPrometheus(target) : runExporter(target)),
+      run: (target: TargetConfig, { lagMs }) => (selfMetrics.observeStartLag(lagMs), target.kind === 'prometheus' ? runPrometheus(target) : runExporter(target)),
     });
     this.demo = new DemoTargets(this.targets, opts.startDemoFleet);
     this.replay = new ReplaySession({

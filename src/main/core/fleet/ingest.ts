@@ -8,6 +8,7 @@ import { formatFromContentType } from '../exposition';
 import { parseScrapeBody } from './scrape-limits';
 import type { Family } from '../exposition/types';
 import { currentFamilies, EMPTY_BODY_REMEDY, openInput, readFamilies, unusableParse } from '../sources/read-families';
+import { bodyFingerprint } from './body-fingerprint';
 import { HistoryStore, type HistoryOptions } from './history';
 import type { IngestOutcome, ScrapeSuccess } from './scrape-target';
 import type { TargetRuntime } from './target-registry';
@@ -25,6 +26,8 @@ export interface IngestListener {
   gpuRemoved(key: string): void;
   /** One batch's GPUs, at the time history records them (the waste ledger watches these). */
   batchObserved(gpus: readonly GpuSnapshot[], at: number): void;
+  /** A scraped body repeated the last one ingested and was skipped (self-metrics count these). */
+  identicalBody?(): void;
 }
 
 export type HistoryPoint = [t: number, values: Record<string, number | null>];
@@ -67,6 +70,11 @@ export class FleetIngest {
   /** Parse a scraped body and feed it through the target's pipeline; the runner records the state. */
   async body(runtime: TargetRuntime, result: ScrapeSuccess, stillThere: () => boolean): Promise<IngestOutcome> {
     const { config } = runtime;
+    const fingerprint = bodyFingerprint(result.body);
+    if (fingerprint === runtime.lastBody) {
+      this.listener.identicalBody?.();
+      return { ok: true };
+    }
     const input = openInput(result.body, { contentType: result.contentType });
     if (input.empty) return { ok: false, state: 'down', transient: true, message: `empty body (HTTP ${result.status}, 0 bytes) from ${config.url}`, remedy: EMPTY_BODY_REMEDY };
     let families: Family[];
@@ -88,6 +96,7 @@ export class FleetIngest {
     if (why) return { ok: false, message: `not Prometheus exposition text from ${config.url} (${why})`, remedy: 'check that the URL is a metrics endpoint such as http://host:9400/metrics' };
     const now = this.now();
     this.families(runtime, families, now, now);
+    runtime.lastBody = fingerprint;
     return { ok: true };
   }
 
@@ -125,6 +134,7 @@ export class FleetIngest {
   dropGpusOf(runtime: TargetRuntime): void {
     for (const key of runtime.gpuKeys) this.dropGpu(key);
     runtime.gpuKeys = new Set();
+    runtime.lastBody = null;
   }
 
   /** A target left: its GPUs and node extras go with it. */

@@ -18,13 +18,32 @@ export interface SelfMetrics {
   observeScrape(targetId: string, durationMs: number, failureReason: string | null): void;
   /** Drops a removed target's series, so metrics do not grow with target churn. */
   forgetTarget(targetId: string): void;
+  /** How late a scrape started against its schedule (the scheduler's lag). */
+  observeStartLag(lagMs: number): void;
+  /** A body that repeated the previous one and was not parsed again (fleet/body-fingerprint). */
+  observeIdenticalBody(): void;
 }
 
 // Exporters answer in milliseconds to seconds; the top bucket sits at the default timeout.
 const SCRAPE_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+// A scrape should start within a timer-grid cell of its due time; seconds late means the
+// process cannot keep up with its fleet.
+const START_LAG_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
 export function createSelfMetrics(sources: SelfMetricsSources): SelfMetrics {
   const registry = new Registry();
+  const startLag = new Histogram({
+    name: 'gpu_pulse_scrape_start_lag_seconds',
+    help: 'How late scrapes started against their schedule.',
+    buckets: START_LAG_BUCKETS,
+    registers: [registry],
+  });
+  const identicalBodies = new Counter({
+    name: 'gpu_pulse_scrape_identical_bodies_total',
+    help: 'Scraped bodies identical to the one before from the same target, not parsed again (exporters refresh slower than they are polled).',
+    registers: [registry],
+  });
   const scrapeDuration = new Histogram({
     name: 'gpu_pulse_scrape_duration_seconds',
     help: 'Duration of scrapes of each target, successful or not.',
@@ -73,6 +92,12 @@ export function createSelfMetrics(sources: SelfMetricsSources): SelfMetrics {
     },
     forgetTarget(targetId) {
       scrapeDuration.remove({ target: targetId });
+    },
+    observeStartLag(lagMs) {
+      startLag.observe(lagMs / 1000);
+    },
+    observeIdenticalBody() {
+      identicalBodies.inc();
     },
   };
 }

@@ -28,6 +28,8 @@ export interface TargetRuntime {
   notice: { message: string; remedy: string } | null;
   /** The info last published in a tick, to publish state changes that happen without a scrape. */
   published: TargetInfo | null;
+  /** Fingerprint of the last body ingested (fleet/body-fingerprint), to skip one that repeats it. */
+  lastBody: string | null;
 }
 
 export interface TargetFlags {
@@ -100,6 +102,7 @@ export class TargetRegistry {
       gpuKeys: new Set(),
       nodes: [],
       notice: null,
+      lastBody: null,
       published: null,
     };
     this.targets.set(config.id, runtime);
@@ -132,6 +135,8 @@ export class TargetRegistry {
     const config = await toStoredTarget(targetInput(id, this.prepare(req, runtime.config), runtime.config), this.secrets);
     const endpointChanged = config.url !== runtime.config.url;
     runtime.config = config;
+    // New limits may read the same body differently: the next one is ingested whatever it is.
+    runtime.lastBody = null;
     if (endpointChanged) runtime.pipeline = createDcgmPipeline();
     this.states.reset(id);
     this.states.upsert(id, config.intervalMs);
@@ -149,6 +154,7 @@ export class TargetRegistry {
       const runtime = this.targets.get(config.id);
       if (!runtime) return;
       runtime.config = { ...config, pinned: runtime.config.pinned };
+      runtime.lastBody = null;
       this.states.upsert(config.id, config.intervalMs);
       this.hooks.rescheduled(runtime);
       this.hooks.changed(runtime);
