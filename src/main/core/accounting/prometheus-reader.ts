@@ -15,22 +15,17 @@ import { ALIAS_RANK, type MetricAlias } from '../dcgm/aliases';
 import { acceptedValue, rangeFor, type ValueRange } from '../dcgm/ranges';
 import { FIELD_INDEX, attributionOf, collectSeries, nodeOf, valueOf } from '../dcgm/translate';
 import type { Family, Labels, Sample } from '../exposition/types';
-import { createScraper, type ScrapeRequest } from '../sources/http-scrape/scraper';
-import { createApiClient, isObject, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type RequestStats } from '../sources/prometheus/api';
+import { createScraper } from '../sources/http-scrape/scraper';
+import { createApiClient, isObject, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type PrometheusServer, type RequestStats } from '../sources/prometheus/api';
 import { parseValue } from '../sources/prometheus/convert';
 import { joinMatchers, parseSelector, quote, regexAlternation, seriesSelector } from '../sources/prometheus/selector';
 import { MAX_GAP_MS, type Accountant } from './accountant';
 import { exporterName } from './counter-names';
 import type { AccountedGpu } from './types';
 
-export interface PrometheusReportConfig {
-  baseUrl: string;
+export interface PrometheusReportConfig extends PrometheusServer {
   /** Label matchers, e.g. `{cluster="a100-pool"}`. */
   selector?: string;
-  timeoutMs?: number;
-  auth?: ScrapeRequest['auth'];
-  tls?: ScrapeRequest['tls'];
-  headers?: Record<string, string>;
   /** Length of each range-vector request; default 1 h. */
   chunkMs?: number;
   concurrency?: number;

@@ -10,10 +10,10 @@
 // credentials: Prometheus does not reveal the ones it uses.
 import { isDcgmMetricName } from '../dcgm';
 import { TargetConfigSchema, type TargetConfig } from './target-config';
-import { createScraper, type Scraper, type ScrapeRequest } from '../sources/http-scrape/scraper';
-import { createApiClient, isObject, normaliseBaseUrl, type RequestStats } from '../sources/prometheus/api';
+import { createScraper, type Scraper } from '../sources/http-scrape/scraper';
+import { createApiClient, isObject, normaliseBaseUrl, type PrometheusServer, type RequestStats } from '../sources/prometheus/api';
 import { currentFamilies, readFamilies } from '../sources/read-families';
-import type { SourceLoadStatus } from './targets-file-watcher';
+import type { LiveTargetList, LiveTargetListOptions, SourceLoadStatus } from './live-target-list';
 
 export const DISCOVERY_REFRESH_MS = 60_000;
 /** A target that answered without DCGM metrics is asked again after this long (it may be redeployed). */
@@ -28,31 +28,19 @@ const PROBE_TIMEOUT_MS = 10_000;
 /** A node exporter's page is far smaller; a probe must not pull a huge page from some other exporter. */
 const PROBE_MAX_BYTES = 16 * 1024 * 1024;
 
-export interface PrometheusDiscoveryOptions {
-  /** Prometheus server root, e.g. http://prometheus:9090. */
-  baseUrl: string;
+export interface PrometheusDiscoveryOptions extends PrometheusServer, LiveTargetListOptions {
   /** Adopt the active targets of this scrape job; absent: every target that serves DCGM metrics. */
   job?: string;
-  timeoutMs?: number;
-  auth?: ScrapeRequest['auth'];
-  tls?: ScrapeRequest['tls'];
-  headers?: Record<string, string>;
   /** Interval and timeout of each adopted target (GPU Pulse's own, not the server's). */
   defaults?: Partial<Pick<TargetConfig, 'intervalMs' | 'timeoutMs'>>;
   refreshMs?: number;
-  /** The adopted list changed (also called with the first list). */
-  onTargets(targets: TargetConfig[]): void;
-  /** Any refresh finished. */
-  onStatus?(status: SourceLoadStatus): void;
   /** For the probe scrapes; default: a scraper of its own. */
   scraper?: Scraper;
-  now?: () => number;
 }
 
-export interface PrometheusDiscovery {
+export interface PrometheusDiscovery extends LiveTargetList {
   readonly baseUrl: string;
   refresh(): Promise<SourceLoadStatus>;
-  status(): SourceLoadStatus;
   close(): Promise<void>;
 }
 

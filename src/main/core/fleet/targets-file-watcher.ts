@@ -11,39 +11,27 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseTargetsText, TargetsFileError, type TargetsFileDefaults } from './targets-file';
 import type { TargetConfig } from './target-config';
+import type { LiveTargetList, LiveTargetListOptions, SourceLoadStatus } from './live-target-list';
+
+export type { SourceLoadStatus } from './live-target-list';
 
 /** Prometheus re-reads file_sd files on this period even without a change notification. */
 export const TARGETS_FILE_RESCAN_MS = 5 * 60_000;
 /** Writers often touch a file several times in a row (truncate, write, chmod): read once after. */
 export const TARGETS_FILE_DEBOUNCE_MS = 250;
 
-export interface SourceLoadStatus {
-  /** Unix ms of the last read that produced a valid list (changed or not). */
-  lastLoadAt: number | null;
-  /** Targets in the list in force (the last good one). */
-  targetCount: number;
-  /** `FILE:LINE: reason` of the last read when it failed; null once a read succeeds. */
-  lastError: string | null;
-}
-
-export interface TargetsFileWatcherOptions {
+export interface TargetsFileWatcherOptions extends LiveTargetListOptions {
   path: string;
   /** Interval, timeout and group given to every listed target. */
   defaults?: TargetsFileDefaults;
-  /** A read produced a list that differs from the one in force (also called for the first list). */
-  onTargets(targets: TargetConfig[]): void;
-  /** Any read finished, whether the list changed, stayed or the read failed. */
-  onStatus?(status: SourceLoadStatus): void;
   debounceMs?: number;
   rescanMs?: number;
-  now?: () => number;
 }
 
-export interface TargetsFileWatcher {
+export interface TargetsFileWatcher extends LiveTargetList {
   readonly path: string;
   /** Reads the file now (the first read, or an explicit refresh); resolves with the status after it. */
   reload(): Promise<SourceLoadStatus>;
-  status(): SourceLoadStatus;
   close(): void;
 }
 

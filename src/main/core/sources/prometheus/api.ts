@@ -33,6 +33,20 @@ export interface ApiRequest {
 
 export type ApiResponse = { ok: true; data: unknown; warnings: string[] } | Omit<PrometheusFailure, 'durationMs'>;
 
+/**
+ * How to reach a Prometheus-compatible server, as every feature that talks to one (the source,
+ * discovery, accounting) is configured: one shape, so auth and TLS options mean the same in each.
+ */
+export interface PrometheusServer {
+  /** Server root, e.g. http://prometheus:9090 (with its route prefix, if any). */
+  baseUrl: string;
+  /** Deadline of each HTTP request; each feature has its own default. */
+  timeoutMs?: number;
+  auth?: ScrapeRequest['auth'];
+  tls?: ScrapeRequest['tls'];
+  headers?: Record<string, string>;
+}
+
 export interface ApiClientOptions {
   /** Normalised base URL without a trailing slash. */
   baseUrl: string;

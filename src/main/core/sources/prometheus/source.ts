@@ -14,8 +14,8 @@
 // Backfill frames go through a separate pipeline (so live counter state is untouched), oldest
 // frame first, into the history buffers.
 import { LABEL_ALIASES, METRIC_ALIASES, isDcgmMetricName } from '../../dcgm';
-import { createScraper, type ScrapeRequest } from '../http-scrape/scraper';
-import { createApiClient, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type RequestStats } from './api';
+import { createScraper } from '../http-scrape/scraper';
+import { createApiClient, normaliseBaseUrl, type ApiRequest, type PrometheusFailure, type PrometheusServer, type RequestStats } from './api';
 import { BatchBuilder, addMatrix, addVector, readTimestamps, type TargetBatch } from './convert';
 import { joinMatchers, parseSelector, quote, regexAlternation, seriesSelector } from './selector';
 
@@ -23,18 +23,12 @@ export type { PrometheusFailure, PrometheusFailureState } from './api';
 export type { TargetBatch } from './convert';
 export { parseSelector } from './selector';
 
-export interface PrometheusSourceConfig {
-  /** Server root, e.g. http://prometheus:9090 (with its route prefix, if any). */
-  baseUrl: string;
+/** Requests time out after 15 s unless `timeoutMs` says otherwise. */
+export interface PrometheusSourceConfig extends PrometheusServer {
   /** Label matchers every series must match, e.g. `{cluster="a100-pool"}`. */
   selector?: string;
-  /** Deadline of each HTTP request. Default 15 s. */
-  timeoutMs?: number;
   /** Cap of each response body, decompressed. Default: the scraper's (64 MiB). */
   maxBytes?: number;
-  auth?: ScrapeRequest['auth'];
-  tls?: ScrapeRequest['tls'];
-  headers?: Record<string, string>;
 }
 
 export interface PrometheusStats extends RequestStats {
