@@ -1,12 +1,15 @@
 import type { HealthState } from '../../../shared/gpu';
 import type { FleetFilter, SortKey } from '../state/fleet-filter';
+import { LabeledSelect, type SelectOption } from './LabeledSelect';
 
+const ALL: SelectOption<''> = { value: '', label: 'all' };
 const HEALTH: HealthState[] = ['OK', 'WARN', 'HOT', 'CRIT'];
-const SORTS: Array<[SortKey, string]> = [
-  ['name', 'Name'],
-  ['realUtil', 'Real utilization'],
-  ['power', 'Power'],
-  ['temperature', 'Temperature'],
+const HEALTH_OPTIONS: SelectOption<HealthState | ''>[] = [ALL, ...HEALTH.map((h) => ({ value: h, label: h }))];
+const SORTS: SelectOption<SortKey>[] = [
+  { value: 'name', label: 'Name' },
+  { value: 'realUtil', label: 'Real utilization' },
+  { value: 'power', label: 'Power' },
+  { value: 'temperature', label: 'Temperature' },
 ];
 
 export function FleetToolbar({ filter, onFilter, classes, shown, total }: { filter: FleetFilter; onFilter: (f: FleetFilter) => void; classes: string[]; shown: number; total: number }) {
@@ -21,38 +24,15 @@ export function FleetToolbar({ filter, onFilter, classes, shown, total }: { filt
         value={filter.search}
         onChange={(e) => onFilter({ ...filter, search: e.target.value })}
       />
-      <label>
-        Class{' '}
-        <select data-testid="filter-class" value={filter.classLabel ?? ''} onChange={(e) => onFilter({ ...filter, classLabel: e.target.value || null })}>
-          <option value="">all</option>
-          {classes.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Health{' '}
-        <select data-testid="filter-health" value={filter.health ?? ''} onChange={(e) => onFilter({ ...filter, health: (e.target.value || null) as HealthState | null })}>
-          <option value="">all</option>
-          {HEALTH.map((h) => (
-            <option key={h} value={h}>
-              {h}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Sort{' '}
-        <select data-testid="sort-by" value={filter.sort} onChange={(e) => onFilter({ ...filter, sort: e.target.value as SortKey })}>
-          {SORTS.map(([key, label]) => (
-            <option key={key} value={key}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LabeledSelect
+        label="Class"
+        data-testid="filter-class"
+        value={filter.classLabel ?? ''}
+        options={[ALL, ...classes.map((c) => ({ value: c, label: c }))]}
+        onChange={(c) => onFilter({ ...filter, classLabel: c || null })}
+      />
+      <LabeledSelect label="Health" data-testid="filter-health" value={filter.health ?? ''} options={HEALTH_OPTIONS} onChange={(h) => onFilter({ ...filter, health: h || null })} />
+      <LabeledSelect label="Sort" data-testid="sort-by" value={filter.sort} options={SORTS} onChange={(sort) => onFilter({ ...filter, sort })} />
       <span className="toolbar-count">{shown === total ? `${total} GPUs` : `${shown} of ${total} GPUs`}</span>
     </div>
   );

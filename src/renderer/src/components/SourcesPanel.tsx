@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import type { PulseApi, SourceInfo, SourceKind } from '../../../shared/api';
 import type { FleetState } from '../state/fleet-store';
 import { age } from './format';
+import { TableHead } from './TableHead';
 
 const KIND_LABEL: Record<SourceKind, string> = {
   'targets-file': 'Targets file',
@@ -13,6 +14,9 @@ const KIND_LABEL: Record<SourceKind, string> = {
   prometheus: 'Prometheus server',
   static: 'Static targets',
 };
+
+// The last column holds the row's actions.
+const COLUMNS = ['Kind', 'Location', 'Targets', 'Last load', 'Status', ''];
 
 export function SourcesPanel({ api, state, now }: { api: PulseApi; state: FleetState; now: number }) {
   const [sources, setSources] = useState<SourceInfo[] | null>(null);
@@ -43,16 +47,7 @@ export function SourcesPanel({ api, state, now }: { api: PulseApi; state: FleetS
     <section className="sources-panel" data-testid="sources-panel">
       <h3>Sources</h3>
       <table className="data-table sources-table">
-        <thead>
-          <tr>
-            <th>Kind</th>
-            <th>Location</th>
-            <th>Targets</th>
-            <th>Last load</th>
-            <th>Status</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={COLUMNS} />
         <tbody>
           {sources.map((s) => {
             // A Prometheus source is a target too: its live state is fresher than the last source tick.

@@ -5,6 +5,7 @@ import type { InspectionComparison, InspectionInfo, PulseApi } from '../../../sh
 import type { GpuSnapshot } from '../../../shared/gpu';
 import { celsius, percentValue, watts } from '../components/format';
 import { gpuLabel } from '../navigation';
+import { LabeledSelect } from '../components/LabeledSelect';
 
 interface Column {
   label: string;
@@ -52,18 +53,8 @@ export function CompareView({ api, inspections, initialA }: { api: PulseApi; ins
 
   if (done.length < 2) return <p className="empty" data-testid="compare-empty">Open two parsed files to compare them GPU by GPU.</p>;
   const name = (id: string) => done.find((i) => i.id === id)?.name ?? id;
-  const picker = (label: string, value: string, set: (v: string) => void) => (
-    <label>
-      {label}{' '}
-      <select value={value} onChange={(e) => set(e.target.value)} aria-label={`File ${label}`}>
-        {done.map((i) => (
-          <option key={i.id} value={i.id}>
-            {i.name}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  const files = done.map((i) => ({ value: i.id, label: i.name }));
+  const picker = (label: string, value: string, set: (v: string) => void) => <LabeledSelect label={label} aria-label={`File ${label}`} value={value} options={files} onChange={set} />;
   const changed = result?.rows.filter((r) => r.a && r.b && COLUMNS.some((c) => c.differs(r.a!, r.b!))).length ?? 0;
   return (
     <section className="inspector-compare" data-testid="inspector-compare">

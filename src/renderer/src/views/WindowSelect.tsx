@@ -1,17 +1,9 @@
+import { LabeledSelect } from '../components/LabeledSelect';
 import { HISTORY_WINDOWS } from './live-history';
+
+const WINDOW_OPTIONS = HISTORY_WINDOWS.map((w) => ({ value: w.ms, label: w.label }));
 
 /** The history window both views offer: how far back the charts reach. */
 export function WindowSelect({ windowMs, onChange }: { windowMs: number; onChange: (ms: number) => void }) {
-  return (
-    <label className="focus-control">
-      Window{' '}
-      <select aria-label="History window" value={windowMs} onChange={(e) => onChange(Number(e.target.value))}>
-        {HISTORY_WINDOWS.map((w) => (
-          <option key={w.ms} value={w.ms}>
-            {w.label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  return <LabeledSelect label="Window" labelClassName="focus-control" aria-label="History window" value={windowMs} options={WINDOW_OPTIONS} onChange={onChange} />;
 }

@@ -6,11 +6,26 @@ import type { PulseApi, TargetInfo } from '../../../../shared/api';
 import { REPORT_GROUPS, type HeldIdleGpu, type ReportGroupBy, type WasteReport, type WasteReportRequest, type WasteRow } from '../../../../shared/waste';
 import { wasteReportToCsv } from '../../../../shared/waste-csv';
 import { downloadText } from '../download';
+import { LabeledSelect } from '../../components/LabeledSelect';
+import { TableHead, type Column } from '../../components/TableHead';
 
 export type WasteWindow = { kind: 'live' } | { kind: 'day' } | { kind: 'range'; targetId: string; startMs: number; endMs: number };
 
 const REFRESH_MS = 15_000;
 const HELD_REFRESH_MS = 5_000;
+const NUM = 'num';
+/** After the owner column, whose title is the grouping. */
+const OWNER_COLUMNS: Column[] = [
+  { label: 'GPUs', className: NUM },
+  { label: 'busy / idle / unknown' },
+  { label: 'GPU-h', className: NUM },
+  { label: 'idle GPU-h', className: NUM },
+  { label: 'mean util', className: NUM },
+  { label: 'kWh', className: NUM },
+  { label: 'longest idle' },
+];
+const HELD_COLUMNS: Column[] = [{ label: 'GPU' }, { label: 'namespace' }, { label: 'pod' }, { label: 'idle for', className: NUM }];
+const GROUP_OPTIONS = REPORT_GROUPS.map((g) => ({ value: g, label: g }));
 
 export function requestFor(window: WasteWindow, by: ReportGroupBy): WasteReportRequest {
   switch (window.kind) {
@@ -150,16 +165,7 @@ export function WasteView({ api, targets, onOwner }: { api: PulseApi; targets: T
             <input type="datetime-local" aria-label="End" value={toLocalInput(range.endMs)} onChange={(e) => setWindow({ ...range, endMs: new Date(e.target.value).getTime() })} />
           </>
         ) : null}
-        <label>
-          By{' '}
-          <select aria-label="Group by" value={by} onChange={(e) => setBy(e.target.value as ReportGroupBy)}>
-            {REPORT_GROUPS.map((g) => (
-              <option key={g} value={g}>
-                {g}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabeledSelect label="By" aria-label="Group by" value={by} options={GROUP_OPTIONS} onChange={setBy} />
         <button type="button" disabled={!report} onClick={() => report && downloadText(wasteReportToCsv(report), `gpu-waste-by-${report.by}.csv`, 'text/csv')}>
           Export CSV
         </button>
@@ -172,18 +178,7 @@ export function WasteView({ api, targets, onOwner }: { api: PulseApi; targets: T
           <div className="empty">No GPU held in this window yet.</div>
         ) : (
           <table className="waste-table">
-            <thead>
-              <tr>
-                <th>{by}</th>
-                <th className="num">GPUs</th>
-                <th>busy / idle / unknown</th>
-                <th className="num">GPU-h</th>
-                <th className="num">idle GPU-h</th>
-                <th className="num">mean util</th>
-                <th className="num">kWh</th>
-                <th>longest idle</th>
-              </tr>
-            </thead>
+            <TableHead columns={[by, ...OWNER_COLUMNS]} />
             <tbody>
               {rows.map((row) => (
                 <Row key={row.owner} row={row} scale={scale} onOwner={(owner) => onOwner(by, owner)} />
@@ -203,14 +198,7 @@ export function WasteView({ api, targets, onOwner }: { api: PulseApi; targets: T
           <div className="empty">No GPU is held idle right now.</div>
         ) : (
           <table className="waste-table held-idle">
-            <thead>
-              <tr>
-                <th>GPU</th>
-                <th>namespace</th>
-                <th>pod</th>
-                <th className="num">idle for</th>
-              </tr>
-            </thead>
+            <TableHead columns={HELD_COLUMNS} />
             <tbody>
               {held.map((gpu) => (
                 <tr key={gpu.key}>
