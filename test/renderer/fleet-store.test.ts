@@ -2,6 +2,7 @@
 // the Api once per task, and a summary row never overwrites or duplicates the full snapshot of the same scrape.
 import { describe, expect, it } from 'vitest';
 import { FleetStore } from '../../src/renderer/src/state/fleet-store';
+import { SPARK_POINTS, SparkBook } from '../../src/renderer/src/state/spark-book';
 import { summarizeGpu } from '../../src/shared/gpu';
 import { fakeApi, gpu, target } from './fake-api';
 
@@ -58,5 +59,28 @@ describe('FleetStore ticks with summary rows', () => {
     const rewound = summarizeGpu(gpu({ observedAt: 500 }));
     store.applyTick(tick(rewound));
     expect(store.getState().gpus.get(full.key)).toBe(rewound);
+  });
+});
+
+describe('SparkBook', () => {
+  it('keeps the last SPARK_POINTS points oldest first, missing as null, and one object per point', () => {
+    const book = new SparkBook();
+    book.backfill('n/GPU-1', { t: [1, 2], values: { realUtil: [10, null], powerWatts: [300, 310] } });
+    const first = book.get('n/GPU-1')!;
+    expect(first.t).toEqual([1, 2]);
+    expect(first.values.realUtil).toEqual([10, null]);
+    expect(first.values.gpuTempC).toEqual([null, null]);
+    expect(book.get('n/GPU-1')).toBe(first);
+    for (let i = 0; i < SPARK_POINTS + 5; i++) book.append(gpu({ key: 'n/GPU-1', observedAt: 100 + i, realUtil: i, readings: { powerWatts: 200 + i } }));
+    const spark = book.get('n/GPU-1')!;
+    expect(spark).not.toBe(first);
+    expect(spark.t).toHaveLength(SPARK_POINTS);
+    expect(spark.t[0]).toBe(105);
+    expect(spark.t.at(-1)).toBe(100 + SPARK_POINTS + 4);
+    expect(spark.values.realUtil.at(-1)).toBe(SPARK_POINTS + 4);
+    expect(spark.values.powerWatts[0]).toBe(205);
+    expect(spark.values.smActive.every((v) => v === null)).toBe(true);
+    book.delete('n/GPU-1');
+    expect(book.get('n/GPU-1')).toBeUndefined();
   });
 });
