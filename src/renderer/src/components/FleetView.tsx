@@ -1,10 +1,11 @@
 // The fleet at a glance: summary, filters, then nodes grouped (pinned first) with GPU cards.
 // Large fleets are virtualized: only the rows in view are in the DOM, so a tick repaints only
-// the visible cards.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+// the visible cards; the model behind them is updated only where a tick changed it (FleetIndex).
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { PulseApi, TargetInfo } from '../../../shared/api';
 import type { FleetState } from '../state/fleet-store';
-import { buildSections, summarize, type FleetFilter, type GroupSection, type NodeGroupModel } from '../state/fleet-filter';
+import type { FleetFilter, GroupSection } from '../state/fleet-filter';
+import { FleetIndex } from '../state/fleet-index';
 import { GpuCard } from './GpuCard';
 import { NodeHeader } from './NodeHeader';
 import { FleetToolbar } from './FleetToolbar';
@@ -32,17 +33,18 @@ export interface FleetViewProps {
 }
 
 export function FleetView({ api, state, now, filter, onFilter }: FleetViewProps) {
-  const sections = useMemo(() => buildSections(state.gpus.values(), state.targets, filter), [state.gpus, state.targets, filter]);
-  const summary = useMemo(() => summarize(state.gpus.values(), state.targets.values()), [state.gpus, state.targets]);
-  const classes = useMemo(() => [...new Set([...state.gpus.values()].map((g) => g.class.label))].sort(), [state.gpus]);
-  const shown = sections.reduce((n, s) => n + s.nodes.reduce((m, g) => m + g.gpus.length, 0), 0);
+  const [index] = useState(() => new FleetIndex());
+  const { sections, summary, classes, shown, shape } = useMemo(() => index.update(state, filter), [index, state, filter]);
   const [pinError, setPinError] = useState<string | null>(null);
-  const pin = (target: TargetInfo) => {
-    api.setPinned(target.id, !target.pinned).then(
-      () => setPinError(null),
-      (err: Error) => setPinError(`could not ${target.pinned ? 'unpin' : 'pin'} ${target.name}: ${err.message}`),
-    );
-  };
+  const pin = useCallback(
+    (target: TargetInfo) => {
+      api.setPinned(target.id, !target.pinned).then(
+        () => setPinError(null),
+        (err: Error) => setPinError(`could not ${target.pinned ? 'unpin' : 'pin'} ${target.name}: ${err.message}`),
+      );
+    },
+    [api],
+  );
 
   if (state.targets.size === 0 && state.gpus.size === 0) {
     return (
@@ -62,7 +64,7 @@ export function FleetView({ api, state, now, filter, onFilter }: FleetViewProps)
       ) : null}
       {shown === 0 && state.gpus.size > 0 ? <div className="empty">No GPU matches these filters.</div> : null}
       {state.gpus.size > VIRTUALIZE_ABOVE ? (
-        <VirtualFleet sections={sections} state={state} now={now} onPin={pin} />
+        <VirtualFleet sections={sections} shape={shape} state={state} now={now} onPin={pin} />
       ) : (
         sections.map((section) => (
           <div key={section.title + section.pinned} className="fleet-section">
@@ -89,10 +91,11 @@ function SectionTitle({ section }: { section: GroupSection }) {
   return <h3 className="section-title">{section.pinned ? '★ Pinned' : section.title}</h3>;
 }
 
+/** A row of the virtual list: where it sits, and which section / node (indexes into the sections) it shows. */
 type Row =
-  | { kind: 'section'; top: number; height: number; section: GroupSection }
-  | { kind: 'node'; top: number; height: number; group: NodeGroupModel }
-  | { kind: 'cards'; top: number; height: number; group: NodeGroupModel; from: number; to: number };
+  | { kind: 'section'; top: number; height: number; section: number }
+  | { kind: 'node'; top: number; height: number; section: number; node: number }
+  | { kind: 'cards'; top: number; height: number; section: number; node: number; from: number; to: number };
 
 function layoutRows(sections: GroupSection[], columns: number): { rows: Row[]; height: number } {
   const rows: Row[] = [];
@@ -101,18 +104,32 @@ function layoutRows(sections: GroupSection[], columns: number): { rows: Row[]; h
     rows.push(row);
     top += row.height;
   };
-  for (const section of sections) {
-    if (section.pinned || section.title !== '') push({ kind: 'section', top, height: SECTION_HEIGHT, section });
-    for (const group of section.nodes) {
+  sections.forEach((section, s) => {
+    if (section.pinned || section.title !== '') push({ kind: 'section', top, height: SECTION_HEIGHT, section: s });
+    section.nodes.forEach((group, n) => {
       const hasError = Boolean(group.target?.lastError && group.target.state !== 'up');
-      push({ kind: 'node', top, height: NODE_HEADER_HEIGHT + (hasError ? NODE_ERROR_HEIGHT : 0), group });
-      for (let i = 0; i < group.gpus.length; i += columns) push({ kind: 'cards', top, height: CARD_ROW_HEIGHT, group, from: i, to: Math.min(i + columns, group.gpus.length) });
-    }
-  }
+      push({ kind: 'node', top, height: NODE_HEADER_HEIGHT + (hasError ? NODE_ERROR_HEIGHT : 0), section: s, node: n });
+      for (let i = 0; i < group.gpus.length; i += columns) push({ kind: 'cards', top, height: CARD_ROW_HEIGHT, section: s, node: n, from: i, to: Math.min(i + columns, group.gpus.length) });
+    });
+  });
   return { rows, height: top };
 }
 
-function VirtualFleet({ sections, state, now, onPin }: { sections: GroupSection[]; state: FleetState; now: number; onPin: (t: TargetInfo) => void }) {
+/** The rows that overlap [top, bottom]: rows are in order, so a binary search finds the first. */
+function rowsBetween(rows: Row[], top: number, bottom: number): Row[] {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]!.top + rows[mid]!.height < top) lo = mid + 1;
+    else hi = mid;
+  }
+  const visible: Row[] = [];
+  for (let i = lo; i < rows.length && rows[i]!.top <= bottom; i++) visible.push(rows[i]!);
+  return visible;
+}
+
+function VirtualFleet({ sections, shape, state, now, onPin }: { sections: GroupSection[]; shape: number; state: FleetState; now: number; onPin: (t: TargetInfo) => void }) {
   const containerRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(1200);
   const [viewport, setViewport] = useState({ top: 0, bottom: 1000 });
@@ -151,8 +168,10 @@ function VirtualFleet({ sections, state, now, onPin }: { sections: GroupSection[
   }, []);
 
   const columns = Math.max(1, Math.floor((width + GAP) / (CARD_MIN_WIDTH + GAP)));
-  const { rows, height } = useMemo(() => layoutRows(sections, columns), [sections, columns]);
-  const visible = rows.filter((r) => r.top + r.height >= viewport.top && r.top <= viewport.bottom);
+  // Rows point into `sections` by index, so they stay right for as long as the shape does: a tick
+  // that changes values only re-renders the rows in view, without laying out 1,250 nodes again.
+  const { rows, height } = useMemo(() => layoutRows(sections, columns), [shape, columns]);
+  const visible = rowsBetween(rows, viewport.top, viewport.bottom);
 
   return (
     <div ref={containerRef} className="virtual-fleet" style={{ height, position: 'relative' }} data-testid="virtual-fleet">
@@ -160,24 +179,26 @@ function VirtualFleet({ sections, state, now, onPin }: { sections: GroupSection[
         // Strict containment: a row's size is fixed here, so the browser can lay out and paint
         // the rows that mount while scrolling without revisiting the others.
         const style = { position: 'absolute' as const, top: row.top, left: 0, right: 0, height: row.height, contain: 'strict' as const };
+        const section = sections[row.section]!;
         if (row.kind === 'section') {
           return (
-            <div key={`s:${row.section.title}:${row.section.pinned}`} style={style}>
-              <SectionTitle section={row.section} />
+            <div key={`s:${section.title}:${section.pinned}`} style={style}>
+              <SectionTitle section={section} />
             </div>
           );
         }
+        const group = section.nodes[row.node]!;
         if (row.kind === 'node') {
-          const s = row.group.target?.state ?? 'pending';
+          const s = group.target?.state ?? 'pending';
           return (
-            <div key={`n:${row.group.node}`} style={style} className={`node-group state-${s}`} data-testid="node-group" data-node={row.group.node} data-state={s}>
-              <NodeHeader node={row.group.node} target={row.group.target} gpuCount={row.group.gpus.length} now={now} onPin={onPin} />
+            <div key={`n:${group.node}`} style={style} className={`node-group state-${s}`} data-testid="node-group" data-node={group.node} data-state={s}>
+              <NodeHeader node={group.node} target={group.target} gpuCount={group.gpus.length} now={now} onPin={onPin} />
             </div>
           );
         }
         return (
-          <div key={`c:${row.group.node}:${row.from}`} style={{ ...style, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }} className="card-grid virtual-row">
-            {row.group.gpus.slice(row.from, row.to).map((gpu) => (
+          <div key={`c:${group.node}:${row.from}`} style={{ ...style, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }} className="card-grid virtual-row">
+            {group.gpus.slice(row.from, row.to).map((gpu) => (
               <GpuCard key={gpu.key} gpu={gpu} spark={state.sparks.get(gpu.key)} />
             ))}
           </div>
