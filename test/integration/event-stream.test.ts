@@ -13,6 +13,7 @@ import { startDemoExporter } from '../../src/main/core/sources/demo';
 import { startHttpAdapter, type RunningHttpAdapter } from '../../src/main/server/http-adapter';
 import { HTTP_WATCH_PATH, type Tick } from '../../src/shared/api';
 import { SUMMARY_READINGS } from '../../src/shared/gpu';
+import { createTickDecoder, DELTA_MARK } from '../../src/shared/tick-delta';
 import { waitFor } from '../helpers/servers';
 
 const TOKEN = 'event-stream-token';
@@ -140,6 +141,41 @@ describe('serve mode event streams', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it('sends rows as changes with ?delta=1, which decode to what the plain stream sends, watched GPU included', async () => {
+    const [plain, delta] = await Promise.all([EventReader.open(`${http.url}/api/events`), EventReader.open(`${http.url}/api/events?delta=1`)]);
+    try {
+      const id = (await waitFor('hello', () => delta.events[0])).data.stream;
+      await waitFor('hello plain', () => plain.events[0]);
+      const key = (await service.getGpus())[2]!.key;
+      expect((await watch({ stream: id, keys: [key] })).status).toBe(200);
+      expect((await watch({ stream: (plain.events[0]!.data as { stream: string }).stream, keys: [key] })).status).toBe(200);
+      // Three scrapes of every GPU after both streams opened: the later ones go as deltas.
+      const ticks = await waitFor('three scrapes on both', () => {
+        const d = delta.ticks();
+        const p = plain.ticks();
+        const scrapes = (ts: Tick[]) => ts.filter((t) => t.gpus.some((g) => g.key === key)).length;
+        return scrapes(d) >= 4 && scrapes(p) >= 4 ? { d, p } : undefined;
+      });
+      const decode = createTickDecoder();
+      // Both streams get the service's ticks (matched by their time); each also got its own tick
+      // with the newly watched GPU. The delta stream must decode to exactly what the plain one
+      // carries (as JSON: no undefined members).
+      const decoded = ticks.d.map(decode);
+      const byAt = new Map(ticks.p.map((t) => [t.at, t]));
+      const pairs = decoded.filter((t) => byAt.has(t.at) && t.gpus.length > 0);
+      expect(pairs.length).toBeGreaterThan(2);
+      for (const t of pairs) expect(t).toEqual(byAt.get(t.at));
+      const rows = ticks.d.flatMap((t) => t.gpus) as unknown as Array<Record<string, unknown>>;
+      expect(rows.some((r) => DELTA_MARK in r)).toBe(true);
+      expect(rows.filter((r) => DELTA_MARK in r).every((r) => !('node' in r) && !('model' in r))).toBe(true);
+      const bytes = (ts: Tick[]) => ts.slice(-2).reduce((n, t) => n + JSON.stringify(t).length, 0);
+      expect(bytes(pairs.map((t) => ticks.d[decoded.indexOf(t)]!))).toBeLessThan(bytes(pairs.map((t) => byAt.get(t.at)!)));
+    } finally {
+      plain.close();
+      delta.close();
     }
   });
 

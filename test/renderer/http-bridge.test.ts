@@ -49,7 +49,7 @@ describe('http bridge tick events', () => {
     });
     const offC = api.onTick((t) => a.push(t.at * 10));
     expect(FakeEventSource.opened).toHaveLength(1);
-    expect(FakeEventSource.opened[0]!.url).toBe('http://127.0.0.1:1/api/events?token=tok');
+    expect(FakeEventSource.opened[0]!.url).toBe('http://127.0.0.1:1/api/events?token=tok&delta=1');
     vi.spyOn(console, 'error').mockImplementation(() => {});
     FakeEventSource.opened[0]!.fire('tick', tick(1));
     expect(a).toEqual([1, 10]);

@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { HTTP_INSPECT_UPLOAD_PATH, HTTP_RECORDINGS_PATH, HTTP_REPORT_PATH, HTTP_WATCH_PATH, type InspectionInfo, type PulseBackend } from '../../shared/api';
+import { HTTP_INSPECT_UPLOAD_PATH, HTTP_RECORDINGS_PATH, HTTP_REPORT_PATH, HTTP_WATCH_PATH, type InspectionInfo, type PulseBackend, type Tick } from '../../shared/api';
+import { createTickEncoder } from '../../shared/tick-delta';
 import { createReadStream } from 'node:fs';
 import { InvalidRequestError, validateWatchArgs } from '../../shared/api-schemas';
 import { dispatchRequest } from '../core/dispatch';
@@ -70,7 +71,7 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     if (req.method === 'GET' && path === '/api/targets') return sendJson(res, 200, await opts.service.getTargets());
     if (req.method === 'GET' && path === '/api/gpus') return sendJson(res, 200, await opts.service.getGpus());
     if (req.method === 'GET' && path === '/api/sources') return sendJson(res, 200, await opts.service.getSources());
-    if (req.method === 'GET' && path === '/api/events') return openEventStream(req, res);
+    if (req.method === 'GET' && path === '/api/events') return openEventStream(req, res, url.searchParams.get('delta') === '1');
     if (req.method === 'GET' && path === HTTP_REPORT_PATH) return report(url, res);
     if (path === HTTP_WATCH_PATH) {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST {"stream": <id from the hello event>, "keys": [...]}' });
@@ -165,7 +166,8 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     sendJson(res, 200, { result: null });
   }
 
-  function openEventStream(req: IncomingMessage, res: ServerResponse): void {
+  /** `delta`: rows the stream sent before go as their changes (tick-delta; the app's own bridge asks for it). */
+  function openEventStream(req: IncomingMessage, res: ServerResponse, delta: boolean): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
@@ -174,7 +176,8 @@ export async function startHttpAdapter(opts: HttpAdapterOptions): Promise<Runnin
     const id = randomUUID();
     // The id lets this page choose which GPUs it receives in full (POST /api/watch).
     res.write(`event: hello\ndata: ${JSON.stringify({ stream: id })}\n\n`);
-    const stream = openTickStream(opts.service, (tick) => res.write(`event: tick\ndata: ${JSON.stringify(tick)}\n\n`));
+    const encode = delta ? createTickEncoder() : (tick: Tick) => tick;
+    const stream = openTickStream(opts.service, (tick) => res.write(`event: tick\ndata: ${JSON.stringify(encode(tick))}\n\n`));
     sseClients.set(id, { res, stream });
     req.on('close', () => {
       stream.close();

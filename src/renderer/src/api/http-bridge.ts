@@ -1,6 +1,7 @@
 // PulseApi over HTTP + Server-Sent Events, for serve mode (the same contract the preload
 // provides over IPC in the desktop app).
 import { HTTP_INSPECT_UPLOAD_PATH, HTTP_WATCH_PATH, PULSE_REQUEST_METHODS, type InspectionInfo, type PulseApi, type Tick } from '../../../shared/api';
+import { createTickDecoder } from '../../../shared/tick-delta';
 
 export function createHttpBridge(base = '', token: string | null = null): PulseApi {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -37,7 +38,8 @@ export function createHttpBridge(base = '', token: string | null = null): PulseA
  * One EventSource per page, shared by every listener: each stream costs the server a JSON
  * encoding per tick and the page a parse, and a browser allows only six HTTP/1.1 connections
  * per host. The server names the stream in its `hello` event; watchGpus posts to that name, and
- * is posted again when a reconnect brings a new one.
+ * is posted again when a reconnect brings a new one. The stream sends rows as changes to the rows
+ * it sent before (tick-delta): each connection, named by its hello, starts a decoder afresh.
  */
 function tickEvents(base: string, token: string | null, headers: Record<string, string>): Pick<PulseApi, 'onTick' | 'watchGpus'> {
   const listeners = new Set<(tick: Tick) => void>();
@@ -51,15 +53,17 @@ function tickEvents(base: string, token: string | null, headers: Record<string, 
       console.warn('watchGpus failed:', err),
     );
   };
+  let decode = createTickDecoder();
   const open = () => {
-    const query = token ? `?token=${encodeURIComponent(token)}` : '';
+    const query = token ? `?token=${encodeURIComponent(token)}&delta=1` : '?delta=1';
     source = new EventSource(`${base}/api/events${query}`);
     source.addEventListener('hello', (event) => {
       streamId = (JSON.parse((event as MessageEvent<string>).data) as { stream: string }).stream;
+      decode = createTickDecoder();
       if (watched.length > 0) postWatch();
     });
     source.addEventListener('tick', (event) => {
-      const tick = JSON.parse((event as MessageEvent<string>).data) as Tick;
+      const tick = decode(JSON.parse((event as MessageEvent<string>).data) as Tick);
       for (const listener of listeners) {
         try {
           listener(tick);
