@@ -115,18 +115,33 @@ function layoutRows(sections: GroupSection[], columns: number): { rows: Row[]; h
   return { rows, height: top };
 }
 
-/** The rows that overlap [top, bottom]: rows are in order, so a binary search finds the first. */
+/** The first row that reaches `top` or below, and the first that starts below `bottom` (rows are in order). */
+function rangeBetween(rows: Row[], top: number, bottom: number): [number, number] {
+  const search = (after: (row: Row) => boolean) => {
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (after(rows[mid]!)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const from = search((r) => r.top + r.height >= top);
+  return [from, Math.max(from, search((r) => r.top > bottom))];
+}
+
+/** The rows that overlap [top, bottom]. */
 function rowsBetween(rows: Row[], top: number, bottom: number): Row[] {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid]!.top + rows[mid]!.height < top) lo = mid + 1;
-    else hi = mid;
-  }
-  const visible: Row[] = [];
-  for (let i = lo; i < rows.length && rows[i]!.top <= bottom; i++) visible.push(rows[i]!);
-  return visible;
+  const [from, to] = rangeBetween(rows, top, bottom);
+  return rows.slice(from, to);
+}
+
+function sameRange(rows: Row[], a: { top: number; bottom: number }, b: { top: number; bottom: number }): boolean {
+  if (rows.length === 0) return false;
+  const x = rangeBetween(rows, a.top, a.bottom);
+  const y = rangeBetween(rows, b.top, b.bottom);
+  return x[0] === y[0] && x[1] === y[1];
 }
 
 function VirtualFleet({ sections, shape, state, now, onPin }: { sections: GroupSection[]; shape: number; state: FleetState; now: number; onPin: (t: TargetInfo) => void }) {
@@ -152,7 +167,10 @@ function VirtualFleet({ sections, shape, state, now, onPin }: { sections: GroupS
       if (!el) return;
       const offset = el.getBoundingClientRect().top + window.scrollY;
       const top = window.scrollY - offset;
-      setViewport({ top: top - OVERSCAN_PX, bottom: top + window.innerHeight + OVERSCAN_PX });
+      const next = { top: top - OVERSCAN_PX, bottom: top + window.innerHeight + OVERSCAN_PX };
+      // Re-render only when another row comes into (or leaves) the overscanned range: a card row
+      // is 224 px, so most scroll frames change nothing but the scroll offset.
+      setViewport((prev) => (sameRange(rowsRef.current, prev, next) ? prev : next));
     };
     const schedule = () => {
       if (!frame) frame = requestAnimationFrame(update);
@@ -168,9 +186,11 @@ function VirtualFleet({ sections, shape, state, now, onPin }: { sections: GroupS
   }, []);
 
   const columns = Math.max(1, Math.floor((width + GAP) / (CARD_MIN_WIDTH + GAP)));
+  const rowsRef = useRef<Row[]>([]);
   // Rows point into `sections` by index, so they stay right for as long as the shape does: a tick
   // that changes values only re-renders the rows in view, without laying out 1,250 nodes again.
   const { rows, height } = useMemo(() => layoutRows(sections, columns), [shape, columns]);
+  rowsRef.current = rows;
   const visible = rowsBetween(rows, viewport.top, viewport.bottom);
 
   return (
