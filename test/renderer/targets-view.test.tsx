@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TargetDialog, formToRequest } from '../../src/renderer/src/components/TargetDialog';
 import { SourcesPanel } from '../../src/renderer/src/components/SourcesPanel';
 import type { AddSourceRequest, AddTargetRequest, SourceInfo, TargetTestResult } from '../../src/shared/api';
-import type { FleetState } from '../../src/renderer/src/state/fleet-store';
+import { FleetStore, type FleetState } from '../../src/renderer/src/state/fleet-store';
 import { installCanvasMock } from './canvas-mock';
 import { fakeApi, target } from './fake-api';
 
@@ -77,7 +77,8 @@ describe('target dialog', () => {
 });
 
 describe('sources panel', () => {
-  const state: FleetState = { status: 'ready', error: null, gpus: new Map(), targets: new Map(), sparks: new Map(), version: 1 };
+  // An empty, ready store's state (the store owns its shape).
+  const state: FleetState = { ...new FleetStore(fakeApi({})).getState(), status: 'ready', version: 1 };
   const fileSource: SourceInfo = { id: 'file-0', kind: 'targets-file', location: '/etc/gpu/nodes.txt', detail: null, lastLoadAt: 1_000, targetCount: 3, lastError: null, removable: true };
 
   it('lists the sources and shows a bad edit as FILE:LINE with the list kept, as ticks report it', async () => {
