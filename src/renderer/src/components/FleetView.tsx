@@ -1,10 +1,10 @@
 // The fleet at a glance: summary, filters, then nodes grouped (pinned first) with GPU cards.
 // Large fleets are virtualized: only the rows in view are in the DOM, so a tick repaints only
 // the visible cards; the model behind them is updated only where a tick changed it (FleetIndex).
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { PulseApi, TargetInfo } from '../../../shared/api';
 import type { FleetState } from '../state/fleet-store';
-import type { FleetFilter, GroupSection } from '../state/fleet-filter';
+import type { FleetFilter, GroupSection, NodeGroupModel } from '../state/fleet-filter';
 import { FleetIndex } from '../state/fleet-index';
 import { GpuCard } from './GpuCard';
 import { NodeHeader } from './NodeHeader';
@@ -23,6 +23,9 @@ const NODE_HEADER_HEIGHT = 36;
 const NODE_ERROR_HEIGHT = 24;
 const SECTION_HEIGHT = 30;
 const OVERSCAN_PX = 600;
+
+/** Its props change only with the filter or the counts, not on every tick. */
+const Toolbar = memo(FleetToolbar);
 
 export interface FleetViewProps {
   api: PulseApi;
@@ -56,7 +59,7 @@ export function FleetView({ api, state, now, filter, onFilter }: FleetViewProps)
   return (
     <div className="fleet">
       <SummaryBar summary={summary} />
-      <FleetToolbar filter={filter} onFilter={onFilter} classes={classes} shown={shown} total={state.gpus.size} />
+      <Toolbar filter={filter} onFilter={onFilter} classes={classes} shown={shown} total={state.gpus.size} />
       {pinError ? (
         <p className="node-error" role="alert">
           {pinError}
@@ -196,34 +199,60 @@ function VirtualFleet({ sections, shape, state, now, onPin }: { sections: GroupS
   return (
     <div ref={containerRef} className="virtual-fleet" style={{ height, position: 'relative' }} data-testid="virtual-fleet">
       {visible.map((row) => {
-        // Strict containment: a row's size is fixed here, so the browser can lay out and paint
-        // the rows that mount while scrolling without revisiting the others.
-        const style = { position: 'absolute' as const, top: row.top, left: 0, right: 0, height: row.height, contain: 'strict' as const };
         const section = sections[row.section]!;
-        if (row.kind === 'section') {
-          return (
-            <div key={`s:${section.title}:${section.pinned}`} style={style}>
-              <SectionTitle section={section} />
-            </div>
-          );
-        }
+        if (row.kind === 'section') return <VirtualRow key={`s:${section.title}:${section.pinned}`} row={row} title={section.title} pinned={section.pinned} />;
         const group = section.nodes[row.node]!;
-        if (row.kind === 'node') {
-          const s = group.target?.state ?? 'pending';
-          return (
-            <div key={`n:${group.node}`} style={style} className={`node-group state-${s}`} data-testid="node-group" data-node={group.node} data-state={s}>
-              <NodeHeader node={group.node} target={group.target} gpuCount={group.gpus.length} now={now} onPin={onPin} />
-            </div>
-          );
-        }
-        return (
-          <div key={`c:${group.node}:${row.from}`} style={{ ...style, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }} className="card-grid virtual-row">
-            {group.gpus.slice(row.from, row.to).map((gpu) => (
-              <GpuCard key={gpu.key} gpu={gpu} spark={state.sparks.get(gpu.key)} />
-            ))}
-          </div>
+        const key = row.kind === 'node' ? `n:${group.node}` : `c:${group.node}:${row.from}`;
+        return row.kind === 'node' ? (
+          <VirtualRow key={key} row={row} group={group} now={now} onPin={onPin} />
+        ) : (
+          <VirtualRow key={key} row={row} group={group} columns={columns} sparks={state.sparks} />
         );
       })}
     </div>
   );
 }
+
+interface VirtualRowProps {
+  row: Row;
+  title?: string;
+  pinned?: boolean;
+  group?: NodeGroupModel;
+  columns?: number;
+  sparks?: FleetState['sparks'];
+  now?: number;
+  onPin?: (t: TargetInfo) => void;
+}
+
+/**
+ * One row of the virtual list. Memoised: a tick re-renders only the rows whose node it changed
+ * (the index keeps the other nodes' group objects), and a node header also when `now` moves.
+ */
+const VirtualRow = memo(function VirtualRow({ row, title, pinned, group, columns, sparks, now, onPin }: VirtualRowProps) {
+  // Strict containment: a row's size is fixed here, so the browser can lay out and paint the
+  // rows that mount while scrolling without revisiting the others.
+  const style = { position: 'absolute' as const, top: row.top, left: 0, right: 0, height: row.height, contain: 'strict' as const };
+  if (row.kind === 'section') {
+    return (
+      <div style={style}>
+        <SectionTitle section={{ title: title!, pinned: pinned!, nodes: [] }} />
+      </div>
+    );
+  }
+  const g = group!;
+  if (row.kind === 'node') {
+    const s = g.target?.state ?? 'pending';
+    return (
+      <div style={style} className={`node-group state-${s}`} data-testid="node-group" data-node={g.node} data-state={s}>
+        <NodeHeader node={g.node} target={g.target} gpuCount={g.gpus.length} now={now!} onPin={onPin!} />
+      </div>
+    );
+  }
+  return (
+    <div style={{ ...style, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }} className="card-grid virtual-row">
+      {g.gpus.slice(row.from, row.to).map((gpu) => (
+        <GpuCard key={gpu.key} gpu={gpu} spark={sparks!.get(gpu.key)} />
+      ))}
+    </div>
+  );
+});
