@@ -19,6 +19,7 @@
 //   npm run bench:ui                       # 10,000 GPUs, baseline 1,000 GPUs
 //   npm run bench:ui -- --nodes 125        # 1,000 GPUs only (no baseline row)
 //   npm run bench:ui -- --all-cards        # also the unvirtualized 1,000-GPU view, as before
+//   npm run bench:ui -- --interval 15      # serve's default interval instead of 2 s
 //   npm run bench:ui -- --profile --no-baseline
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,6 @@ const CLI = join(ROOT, 'bin', 'gpu-pulse.js');
 const GPUS_PER_NODE = 8;
 const BASELINE_NODES = 125; // 1,000 GPUs: the size bench:ui measured before 10,000
 const MEASURE_MS = 20_000;
-const INTERVAL_S = 2;
 const VIEWPORT = { width: 1280, height: 1000 };
 
 function flag(name: string): string | undefined {
@@ -40,6 +40,8 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const NODES = Number(flag('--nodes') ?? 1250);
+/** serve's scrape interval: 2 s by default, a stress case (every GPU changes every 2 s); `--interval 15` is serve's default. */
+const INTERVAL_S = Number(flag('--interval') ?? 2);
 /** `--profile`: also save the renderer's CPU profiles (ticks, scrolling). */
 const PROFILE = process.argv.includes('--profile');
 /** `--all-cards`: also measure the unvirtualized view at 1,000 GPUs (minutes at 10,000). */
