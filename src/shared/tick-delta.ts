@@ -72,26 +72,30 @@ function decodeRows<T extends object>(rows: readonly Row[], id: string, received
   });
 }
 
-/** One stream's encoder: ticks in, ticks with delta rows out (JSON-ready). */
-export function createTickEncoder(): (tick: Tick) => Tick {
-  const gpus = new Map<string, GpuSnapshot>();
-  const targets = new Map<string, TargetInfo>();
+type RowStep = (rows: readonly Row[], id: string, seen: Map<string, Row>) => Row[];
+
+/** One stream's side of the codec: each tick's GPU and target rows through `step`, which remembers the rows of this stream. */
+function perStream(step: RowStep): (tick: Tick) => Tick {
+  const gpus = new Map<string, Row>();
+  const targets = new Map<string, Row>();
   return (tick) => {
     for (const key of tick.removedGpus) gpus.delete(key);
     for (const id of tick.removedTargets) targets.delete(id);
     if (tick.gpus.length === 0 && tick.targets.length === 0) return tick;
-    return { ...tick, gpus: encodeRows(tick.gpus, 'key', gpus) as unknown as GpuSnapshot[], targets: encodeRows(tick.targets, 'id', targets) as unknown as TargetInfo[] };
+    return {
+      ...tick,
+      gpus: step(tick.gpus as unknown as Row[], 'key', gpus) as unknown as GpuSnapshot[],
+      targets: step(tick.targets as unknown as Row[], 'id', targets) as unknown as TargetInfo[],
+    };
   };
+}
+
+/** One stream's encoder: ticks in, ticks with delta rows out (JSON-ready). */
+export function createTickEncoder(): (tick: Tick) => Tick {
+  return perStream(encodeRows);
 }
 
 /** One stream's decoder: the parsed ticks of an encoder, back to whole rows. */
 export function createTickDecoder(): (tick: Tick) => Tick {
-  const gpus = new Map<string, GpuSnapshot>();
-  const targets = new Map<string, TargetInfo>();
-  return (tick) => {
-    for (const key of tick.removedGpus) gpus.delete(key);
-    for (const id of tick.removedTargets) targets.delete(id);
-    if (tick.gpus.length === 0 && tick.targets.length === 0) return tick;
-    return { ...tick, gpus: decodeRows(tick.gpus as unknown as Row[], 'key', gpus), targets: decodeRows(tick.targets as unknown as Row[], 'id', targets) };
-  };
+  return perStream(decodeRows);
 }
