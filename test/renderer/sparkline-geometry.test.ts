@@ -15,6 +15,12 @@ describe('sparkline geometry', () => {
     expect(seg![1]).toBeCloseTo(14);
   });
 
+  it('gives a flat line of the smallest subnormal a range (its tenth rounds to 0)', () => {
+    const scale = sparkScale([[Number.MIN_VALUE, Number.MIN_VALUE]])!;
+    expect(scale.hi).toBeGreaterThan(scale.lo);
+    for (const seg of sparkSegments([Number.MIN_VALUE, Number.MIN_VALUE], 2, scale, 120, 28, 1.5)) for (const v of seg) expect(Number.isFinite(v)).toBe(true);
+  });
+
   it('has nothing to draw without data and without a fixed range', () => {
     expect(sparkScale([[null, null], []])).toBeNull();
     expect(sparkScale([[]], 0, 100)).toEqual({ lo: 0, hi: 100 });

@@ -26,7 +26,8 @@ export function sparkScale(seriesValues: readonly (readonly (number | null)[])[]
   if (min !== undefined) lo = min;
   if (max !== undefined) hi = max;
   if (!(hi > lo)) {
-    const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
+    // A tenth of the smallest subnormals rounds to 0, which would leave no range at all.
+    const pad = Math.abs(lo) * 0.1 || 1;
     return { lo: Math.max(lo - pad, -Number.MAX_VALUE), hi: Math.min(hi + pad, Number.MAX_VALUE) };
   }
   return { lo, hi };
