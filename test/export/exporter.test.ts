@@ -115,9 +115,15 @@ describe('/metrics of gpu-pulse exporter', () => {
     expect(parsed.families.map((f) => f.name)).toEqual(
       expect.arrayContaining(['gpu_pulse_workload_class', 'gpu_pulse_health', 'gpu_pulse_gpu_info', 'gpu_pulse_scrape_duration_seconds', 'gpu_pulse_targets']),
     );
+    // promtool check metrics lints with text 0.0.4's naming, where a counter's family carries
+    // `_total`; OpenMetrics names the family without it, so promtool finds no HELP for the
+    // `_total` sample of every OpenMetrics counter. Only that complaint, about a declared
+    // counter, is expected; anything else fails.
+    const counters = new Set(parsed.families.filter((f) => f.type === 'counter').map((f) => `${f.name}_total`));
     const lint = await runPromtool(['check', 'metrics'], text);
-    expect(lint.stdout + lint.stderr).toBe('');
-    expect(lint.code).toBe(0);
+    const complaints = (lint.stdout + lint.stderr).split('\n').filter((line) => line.trim() !== '');
+    expect(complaints.filter((line) => !(counters.has(line.split(' ')[0]!) && line.endsWith(' no help text')))).toEqual([]);
+    expect(complaints.length === 0 ? lint.code : 0).toBe(0);
   });
 
   it('serves text 0.0.4 without an OpenMetrics Accept, and it passes promtool and the strict parser', async () => {
