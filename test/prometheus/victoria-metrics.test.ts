@@ -83,15 +83,20 @@ describe('Prometheus source against VictoriaMetrics', () => {
   it('backfills history through query_range once the data is older than the latency offset', async () => {
     // VictoriaMetrics 1.79 (Debian's) answers a range whose points are all younger than
     // -search.latencyOffset with nothing; newer versions honour the source's latency_offset=1s.
-    const result = await waitFor('a backfill with frames', async () => {
+    // One frame need not hold every node (the two scrapes are not aligned), and the first range
+    // VM answers may reach only one exporter's older points: wait for a backfill that covers
+    // every GPU, then check it.
+    const gpusIn = (frames: { batches: Parameters<typeof ingestBatches>[1] }[]) => {
+      const pipeline = createDcgmPipeline();
+      return new Map(frames.flatMap((f) => ingestBatches(pipeline, f.batches)).map((g) => [g.key, g.node]));
+    };
+    const result = await waitFor('a backfill with frames for every GPU', async () => {
       const toMs = Date.now();
       const r = await source.backfill({ fromMs: toMs - 120_000, toMs, stepMs: 1_000 });
-      return r.ok && r.frames.length >= 5 ? r : undefined;
+      return r.ok && r.frames.length >= 5 && gpusIn(r.frames).size === 8 ? r : undefined;
     }, 60_000, 1_000);
     expect(result.frames.every((f, i) => i === 0 || f.observedAt > result.frames[i - 1]!.observedAt)).toBe(true);
-    // Every GPU has history (one frame need not hold every node: the two scrapes are not aligned).
-    const pipeline = createDcgmPipeline();
-    const gpus = new Map(result.frames.flatMap((f) => ingestBatches(pipeline, f.batches)).map((g) => [g.key, g.node]));
+    const gpus = gpusIn(result.frames);
     expect(gpus.size).toBe(8);
     expect(new Set(gpus.values())).toEqual(new Set(['vm-node-1', 'vm-node-2']));
   }, 70_000);
