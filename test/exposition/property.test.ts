@@ -317,6 +317,14 @@ describe('damaged inputs', () => {
     );
   });
 
+  it('report a truncated gzip body (random bytes that start with its magic) as a problem at 1:1', () => {
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      const r = parseExposition(Uint8Array.from([0x1f, 0x8b]), { format, mode: 'strict' });
+      expect(r.ok).toBe(false);
+      expect(r.problems[0]).toMatchObject({ line: 1, column: 1, code: 'invalid-gzip', severity: 'error' });
+    }
+  });
+
   it('never throw on random bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), options, (bytes, opts) => {

@@ -77,7 +77,18 @@ export function parseExposition(input: string | Uint8Array, opts: ParseOptions =
   if (typeof input === 'string') {
     text = input;
   } else {
-    const decoded = decodeUtf8(isGzip(input) ? gunzip(input) : input);
+    let bytes = input;
+    if (isGzip(input)) {
+      // Bad data never throws through the pipeline: a truncated or corrupt gzip body is a problem
+      // at the start of the input, and there is nothing after it to parse.
+      try {
+        bytes = gunzip(input);
+      } catch (err) {
+        extra.push(makeProblem(1, 1, 'invalid-gzip', `gzip data that cannot be inflated (${(err as Error).message}); save or send the file again`, 'error'));
+        bytes = new Uint8Array(0);
+      }
+    }
+    const decoded = decodeUtf8(bytes);
     text = decoded.text;
     if (decoded.invalidAt !== -1) {
       const at = positionOf(text, decoded.invalidAt);

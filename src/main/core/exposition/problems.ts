@@ -5,6 +5,7 @@ import type { Problem, ProblemSeverity } from './types';
  */
 export type ProblemCode =
   // input
+  | 'invalid-gzip'
   | 'invalid-utf8'
   | 'bom'
   | 'carriage-return'
