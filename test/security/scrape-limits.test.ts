@@ -15,6 +15,12 @@ describe('parseScrapeBody', () => {
     if (out.ok) expect(out.result.families[0]!.samples).toHaveLength(80);
   });
 
+  it('reads its input as the one-shot parser does: a body that does not inflate is a problem, not a throw', async () => {
+    const bounded = await parseScrapeBody(Uint8Array.from([0x1f, 0x8b]), { format: 'prometheus' });
+    expect(bounded.ok).toBe(true);
+    if (bounded.ok) expect(bounded.result.problems[0]).toMatchObject({ line: 1, column: 1, code: 'invalid-gzip' });
+  });
+
   it('stops at the sample limit and names the figure and the limit', async () => {
     const out = await parseScrapeBody(body(8, 100), { format: 'prometheus', sampleLimit: 500 });
     expect(out).toMatchObject({ ok: false, outcome: { state: 'too-large' } });

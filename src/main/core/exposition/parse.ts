@@ -71,36 +71,44 @@ function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
+/**
+ * The text a parser reads from bytes or a string, with the input's own problems: gzip by its
+ * magic (a body that does not inflate is a problem at 1:1, never a throw), strict UTF-8 with the
+ * position of the first invalid sequence. Every reader of exposition bytes starts here.
+ */
+export function inputText(input: string | Uint8Array): { text: string; problems: Problem[] } {
+  if (typeof input === 'string') return { text: input, problems: [] };
+  const problems: Problem[] = [];
+  let bytes = input;
+  if (isGzip(input)) {
+    try {
+      bytes = gunzip(input);
+    } catch (err) {
+      problems.push(makeProblem(1, 1, 'invalid-gzip', `gzip data that cannot be inflated (${(err as Error).message}); save or send the file again`, 'error'));
+      bytes = new Uint8Array(0);
+    }
+  }
+  const decoded = decodeUtf8(bytes);
+  if (decoded.invalidAt !== -1) {
+    const at = positionOf(decoded.text, decoded.invalidAt);
+    problems.push(invalidUtf8Problem(at.line, at.column));
+  }
+  return { text: decoded.text, problems };
+}
+
+/** `text` without a leading byte-order mark, which is reported (an error, or tolerated in lenient 0.0.4). */
+export function withoutBom(text: string, format: ExpositionFormat, opts: ParseOptions, problems: Problem[]): string {
+  if (text.charCodeAt(0) !== BOM) return text;
+  problems.push(bomProblem(format, opts));
+  return text.slice(1);
+}
+
 export function parseExposition(input: string | Uint8Array, opts: ParseOptions = {}): ParseResult {
-  let text: string;
-  const extra: Problem[] = [];
-  if (typeof input === 'string') {
-    text = input;
-  } else {
-    let bytes = input;
-    if (isGzip(input)) {
-      // Bad data never throws through the pipeline: a truncated or corrupt gzip body is a problem
-      // at the start of the input, and there is nothing after it to parse.
-      try {
-        bytes = gunzip(input);
-      } catch (err) {
-        extra.push(makeProblem(1, 1, 'invalid-gzip', `gzip data that cannot be inflated (${(err as Error).message}); save or send the file again`, 'error'));
-        bytes = new Uint8Array(0);
-      }
-    }
-    const decoded = decodeUtf8(bytes);
-    text = decoded.text;
-    if (decoded.invalidAt !== -1) {
-      const at = positionOf(text, decoded.invalidAt);
-      extra.push(invalidUtf8Problem(at.line, at.column));
-    }
-  }
-  const format = resolveFormat(opts, text);
+  const decoded = inputText(input);
+  const extra = decoded.problems;
+  const format = resolveFormat(opts, decoded.text);
   const parser = createParser(format, opts);
-  if (text.charCodeAt(0) === BOM) {
-    extra.push(bomProblem(format, opts));
-    text = text.slice(1);
-  }
+  const text = withoutBom(decoded.text, format, opts, extra);
   parser.feed(text, true);
   opts.onProgress?.(text.length, text.length);
   return finishResult(format, parser, extra);

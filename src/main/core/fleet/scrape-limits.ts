@@ -4,9 +4,8 @@
 // lines with a turn of the event loop between them, so other targets' scrapes, timers and API
 // answers never wait behind one large body.
 import type { ExpositionFormat, ParseResult } from '../exposition';
-import { createParser, bomProblem, finishResult, invalidUtf8Problem, positionOf } from '../exposition/parse';
-import { decodeUtf8, gunzip, isGzip } from '../exposition/input';
-import type { Family, Problem } from '../exposition/types';
+import { createParser, finishResult, inputText, withoutBom } from '../exposition/parse';
+import type { Family } from '../exposition/types';
 import type { IngestOutcome } from './scrape-target';
 
 /** A dcgm-exporter node serves a few thousand samples (8 GPUs × ~60 fields, plus MIG). */
@@ -23,18 +22,10 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function parseScrapeBody(body: Uint8Array, opts: { format: ExpositionFormat; sampleLimit?: number; gpuLimit?: number }): Promise<BoundedParse> {
   const sampleLimit = opts.sampleLimit ?? DEFAULT_SAMPLE_LIMIT;
   const gpuLimit = opts.gpuLimit ?? DEFAULT_GPU_LIMIT;
-  const decoded = decodeUtf8(isGzip(body) ? gunzip(body) : body);
-  let text = decoded.text;
-  const extra: Problem[] = [];
-  if (decoded.invalidAt !== -1) {
-    const at = positionOf(text, decoded.invalidAt);
-    extra.push(invalidUtf8Problem(at.line, at.column));
-  }
+  const decoded = inputText(body);
+  const extra = decoded.problems;
   const parser = createParser(opts.format, { format: opts.format, mode: 'lenient' });
-  if (text.charCodeAt(0) === 0xfeff) {
-    extra.push(bomProblem(opts.format, { mode: 'lenient' }));
-    text = text.slice(1);
-  }
+  const text = withoutBom(decoded.text, opts.format, { mode: 'lenient' }, extra);
   let samples = 0;
   let pos = 0;
   while (pos < text.length) {
