@@ -38,6 +38,14 @@ describe('parseScrapeBody', () => {
     expect(out).toMatchObject({ ok: false, outcome: { state: 'too-large', message: "300 GPUs in one scrape, over this target's limit of 256" } });
   });
 
+  it('counts GPUs as translation names them: 1.x lowercase names, and NvSwitch series as no GPU', async () => {
+    const lines = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i)).join('\n') + '\n';
+    const old = Buffer.from(lines(300, (i) => `dcgm_gpu_temp{gpu="${i}",uuid="GPU-${i}",hostname="n"} 40`));
+    expect(await parseScrapeBody(old, { format: 'prometheus' })).toMatchObject({ ok: false, outcome: { state: 'too-large' } });
+    const switches = Buffer.from(lines(300, (i) => `DCGM_FI_DEV_NVSWITCH_TEMPERATURE_CURRENT{nvswitch="${i}",gpu="${i}",Hostname="n"} 40`));
+    expect((await parseScrapeBody(switches, { format: 'prometheus' })).ok).toBe(true);
+  });
+
   it('slices a multi-megabyte body on line boundaries without losing or splitting samples', async () => {
     const out = await parseScrapeBody(body(40, 1000), { format: 'prometheus', sampleLimit: 100_000 });
     expect(out.ok).toBe(true);

@@ -6,6 +6,8 @@
 import type { ExpositionFormat, ParseResult } from '../exposition';
 import { createParser, finishResult, inputText, withoutBom } from '../exposition/parse';
 import type { Family } from '../exposition/types';
+import { isDcgmMetricName } from '../dcgm/aliases';
+import { readSeriesLabels, SeriesLabels } from '../dcgm/labels';
 import type { IngestOutcome } from './scrape-target';
 
 /** A dcgm-exporter node serves a few thousand samples (8 GPUs × ~60 fields, plus MIG). */
@@ -94,15 +96,20 @@ async function countRemainingSamples(text: string, from: number): Promise<number
   return count;
 }
 
-/** Distinct GPUs and MIG instances the samples name (node, UUID or index, GPU instance). */
+/**
+ * Distinct GPUs and MIG instances the samples name, read with the DCGM layer's own label reader
+ * and name test (so 1.x lowercase names and NvSwitch/CPU series count as translation counts them).
+ */
 function countGpus(families: Family[]): number {
   const seen = new Set<string>();
+  const series = new SeriesLabels();
   for (const family of families) {
-    if (!family.name.startsWith('DCGM_FI_')) continue;
+    if (!isDcgmMetricName(family.name)) continue;
     for (const { labels } of family.samples) {
-      const id = labels.UUID ?? labels.uuid ?? labels.gpu;
-      if (id === undefined) continue;
-      seen.add(`${labels.Hostname ?? labels.hostname ?? ''}\u0000${id}\u0000${labels.GPU_I_ID ?? ''}`);
+      readSeriesLabels(labels, series);
+      const id = series.uuid ?? series.gpuIndex;
+      if (id === undefined || series.entity !== undefined) continue;
+      seen.add(`${series.node ?? series.target ?? ''}\u0000${id}\u0000${series.migInstanceId ?? ''}`);
     }
   }
   return seen.size;
