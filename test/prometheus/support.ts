@@ -63,25 +63,57 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
   const configPath = join(dir, 'prometheus.yml');
   await writeFile(configPath, stringify(opts.config));
   for (const [name, content] of Object.entries(opts.files ?? {})) await writeFile(join(dir, name), content);
-  let lastError: unknown;
-  // The port is free when picked but could be taken before Prometheus binds it: retry.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const args = [
+  const server = await startLoopbackServer({
+    name: 'prometheus',
+    bin,
+    dir,
+    args: (port) => [
       `--config.file=${configPath}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       ...(opts.args ?? []).map((a) => a.replace('$DIR', dir)),
-    ];
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    ],
+    readyPath: '/-/ready',
+    headers: opts.authorization ? { authorization: opts.authorization } : {},
+  });
+  return {
+    ...server,
+    pid: server.child.pid!,
+    dir,
+    configPath,
+    reload: async (config) => {
+      await writeFile(configPath, stringify(config));
+      server.child.kill('SIGHUP');
+    },
+  };
+}
+
+interface LoopbackServer {
+  url: string;
+  child: ChildProcess;
+  log(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * A peer binary on a free loopback port, its output kept for error messages, ready when
+ * `readyPath` answers 2xx. The port is free when picked but could be taken before the server
+ * binds it: up to three tries. `dir` (a temporary folder) is removed on close or failure.
+ */
+async function startLoopbackServer(opts: { name: string; bin: string; dir: string; args(port: number, attempt: number): string[]; readyPath: string; headers?: Record<string, string> }): Promise<LoopbackServer> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const child = spawn(opts.bin, opts.args(port, attempt), { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      log = (log + chunk).slice(-20_000);
-    });
+    const append = (chunk: Buffer) => {
+      log = (log + chunk.toString('utf8')).slice(-20_000);
+    };
+    child.stdout!.on('data', append);
+    child.stderr!.on('data', append);
     const url = `http://127.0.0.1:${port}`;
     try {
-      await waitReady(child, url, opts.authorization, () => log);
+      await waitReady(opts.name, child, `${url}${opts.readyPath}`, opts.headers ?? {}, () => log);
     } catch (error) {
       lastError = error;
       await stop(child);
@@ -89,32 +121,26 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     }
     return {
       url,
-      pid: child.pid!,
-      dir,
-      configPath,
-      reload: async (config) => {
-        await writeFile(configPath, stringify(config));
-        child.kill('SIGHUP');
-      },
+      child,
       log: () => log,
       close: async () => {
         await stop(child);
-        await rm(dir, { recursive: true, force: true });
+        await rm(opts.dir, { recursive: true, force: true });
       },
     };
   }
-  await rm(dir, { recursive: true, force: true });
+  await rm(opts.dir, { recursive: true, force: true });
   throw lastError;
 }
 
-async function waitReady(child: ChildProcess, url: string, authorization: string | undefined, log: () => string): Promise<void> {
+async function waitReady(name: string, child: ChildProcess, readyUrl: string, headers: Record<string, string>, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   let exited = false;
   child.once('exit', () => (exited = true));
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`prometheus exited during start-up:\n${log()}`);
+    if (exited) throw new Error(`${name} exited during start-up:\n${log()}`);
     try {
-      const res = await fetch(`${url}/-/ready`, { headers: authorization ? { authorization } : {} });
+      const res = await fetch(readyUrl, { headers });
       await res.arrayBuffer();
       if (res.ok) return;
     } catch {
@@ -122,7 +148,7 @@ async function waitReady(child: ChildProcess, url: string, authorization: string
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`prometheus did not become ready within 30 s:\n${log()}`);
+  throw new Error(`${name} did not become ready within 30 s:\n${log()}`);
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -239,55 +265,12 @@ export async function startVictoriaMetrics(scrapeConfig: object): Promise<Victor
   const dir = await mkdtemp(join(tmpdir(), 'gpu-pulse-vm-'));
   const configPath = join(dir, 'scrape.yml');
   await writeFile(configPath, stringify(scrapeConfig));
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const child = spawn(
-      VICTORIA_METRICS_BIN,
-      [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${join(dir, `data-${attempt}`)}`, `-promscrape.config=${configPath}`],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let log = '';
-    const append = (chunk: Buffer) => {
-      log = (log + chunk.toString('utf8')).slice(-20_000);
-    };
-    child.stdout!.on('data', append);
-    child.stderr!.on('data', append);
-    const url = `http://127.0.0.1:${port}`;
-    try {
-      await waitHealthy(child, url, () => log);
-    } catch (error) {
-      lastError = error;
-      await stop(child);
-      continue;
-    }
-    return {
-      url,
-      log: () => log,
-      close: async () => {
-        await stop(child);
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  await rm(dir, { recursive: true, force: true });
-  throw lastError;
-}
-
-async function waitHealthy(child: ChildProcess, url: string, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`victoria-metrics exited during start-up:\n${log()}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      await res.arrayBuffer();
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`victoria-metrics did not become healthy within 30 s:\n${log()}`);
+  const { url, log, close } = await startLoopbackServer({
+    name: 'victoria-metrics',
+    bin: VICTORIA_METRICS_BIN,
+    dir,
+    args: (port, attempt) => [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${join(dir, `data-${attempt}`)}`, `-promscrape.config=${configPath}`],
+    readyPath: '/health',
+  });
+  return { url, log, close };
 }
