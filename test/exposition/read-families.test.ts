@@ -29,6 +29,13 @@ describe('readFamilies', () => {
     }
   });
 
+  it('reads a truncated gzip as a problem at 1:1, and still throws past the text-size cap', () => {
+    const whole = gzipSync(Buffer.from('a 1\n'.repeat(1000)));
+    const read = readFamilies(whole.subarray(0, whole.length - 8));
+    expect(read.problems[0]).toMatchObject({ line: 1, column: 1, code: 'invalid-gzip', severity: 'error' });
+    expect(() => readFamilies(whole, { maxTextBytes: 100 })).toThrow();
+  });
+
   it('takes the format from the Content-Type, or from the hint over it', () => {
     expect(readFamilies(text, { contentType: 'application/openmetrics-text; version=1.0.0' })).toMatchObject({ format: 'openmetrics' });
     expect(readFamilies(text, { contentType: 'text/plain; version=0.0.4' })).toMatchObject({ format: 'prometheus' });

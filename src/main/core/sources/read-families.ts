@@ -53,10 +53,24 @@ export interface OpenedInput {
 
 export function openInput(input: Uint8Array, hints: ReadHints = {}): OpenedInput {
   const compressed = isGzip(input);
-  const bytes = compressed ? gunzipSync(input, hints.maxTextBytes === undefined ? {} : { maxOutputLength: hints.maxTextBytes }) : input;
+  const bytes = compressed ? inflate(input, hints.maxTextBytes) : input;
   const kind = looksLikeDmonCapture(decodeUtf8(bytes.subarray(0, DMON_SNIFF_BYTES)).text) ? 'dmon' : 'exposition';
   const format = hints.format ?? (hints.contentType === undefined ? undefined : formatFromContentType(hints.contentType));
   return { kind, compressed, bytes, empty: bytes.length === 0, format };
+}
+
+/**
+ * A gzip input's text. More text than `maxTextBytes` is the caller's limit to report (it throws);
+ * data that does not inflate is passed on as it is, so the parser names it (invalid-gzip at 1:1)
+ * like any other bad input instead of an exception ending the read.
+ */
+function inflate(input: Uint8Array, maxTextBytes: number | undefined): Uint8Array {
+  try {
+    return gunzipSync(input, maxTextBytes === undefined ? {} : { maxOutputLength: maxTextBytes });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw err;
+    return input;
+  }
 }
 
 export function readFamilies(input: Uint8Array, hints: ReadHints = {}): FamiliesRead {
