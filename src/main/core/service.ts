@@ -114,8 +114,8 @@ export class PulseService implements PulseBackend {
     const states = new TargetStateTracker({ now: this.now });
     const selfMetrics = createSelfMetrics({
       targetStateCounts: () => states.countByState(),
-      historyBytes: () => this.ingest.historyBytes(),
-      historyFullBytes: () => this.ingest.historyFullBytes(),
+      historyBytes: () => this.historyBytes(),
+      historyFullBytes: () => this.ingest.historyFullBytes() + this.waste.historyFullBytes(),
     });
     this.metrics = createPulseMetrics({ gpus: () => this.ingest.allGpus(), merge: [selfMetrics.registry, this.waste.registry] });
     this.targets = new TargetRegistry(opts.settings, this.secrets, states, {
@@ -284,8 +284,8 @@ export class PulseService implements PulseBackend {
     return this.ticks.onTick(listener);
   }
 
-  /** Bytes the history buffers hold now (the soak benchmark watches it). */
-  historyBytes(): number { return this.ingest.historyBytes(); }
+  /** Bytes the history buffers (charts and waste ledger) hold now (the soak benchmark watches it). */
+  historyBytes(): number { return this.ingest.historyBytes() + this.waste.historyBytes(); }
 
   // ---- PulseApi: inspector ----
 

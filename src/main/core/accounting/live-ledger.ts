@@ -9,12 +9,18 @@
 // value per sample. Float32 rings cannot hold a counter of 5e9 J to the joule, so the energy
 // counter is kept as the energy since this GPU was first seen, resets handled on the way in.
 //
+// Storage (history-encoding.ts): utilization in 1/100 percent, `missing` (0 or 1, a mean in
+// the 1-minute tier: only "> 0" matters, and the smallest such mean, 1/60 at a 1 s interval,
+// is far above the 1/10,000 step) and power in 1/10 W as 16-bit fixed point; energy float32.
+//
 // It also keeps, per GPU, since when it has been held idle: the Waste view's "held idle now",
 // the gpu_pulse_held_idle_* gauges and the desktop notification all read that.
 import { Gauge, Registry } from 'prom-client';
 import type { Attribution, GpuSnapshot } from '../../../shared/gpu';
 import { DEFAULT_IDLE_BELOW, type HeldIdleGpu, type ReportGroupBy, type WasteReport } from '../../../shared/waste';
+import { PERCENT_ENCODING, WATTS_ENCODING } from '../fleet/chart-history';
 import { HistoryStore, type HistoryOptions } from '../fleet/history';
+import { fixedPoint, FLOAT32 } from '../fleet/history-encoding';
 import { Accountant, MAX_GAP_MS, intervalState } from './accountant';
 import type { AccountedGpu } from './types';
 
@@ -54,7 +60,13 @@ export class WasteLedger {
 
   constructor(opts: LedgerOptions = {}) {
     this.now = opts.now ?? Date.now;
-    this.history = new HistoryStore({ rawWindowMs: 3_600_000, rawStepMs: 5_000, ...opts.history, fields: [...FIELDS] });
+    this.history = new HistoryStore({
+      rawWindowMs: 3_600_000,
+      rawStepMs: 5_000,
+      ...opts.history,
+      fields: [...FIELDS],
+      encodings: { realUtil: PERCENT_ENCODING, missing: fixedPoint(10_000), energyJoules: FLOAT32, powerWatts: WATTS_ENCODING },
+    });
     const ledger = this;
     new Gauge({
       name: 'gpu_pulse_held_idle_gpus',
@@ -89,6 +101,15 @@ export class WasteLedger {
         }
       },
     });
+  }
+
+  /** Bytes its rings hold now, and once the GPUs held now have filled both windows. */
+  historyBytes(): number {
+    return this.history.bytes();
+  }
+
+  historyFullBytes(): number {
+    return this.history.fullBytes();
   }
 
   /** Notes what one ingest saw, at wall-clock time `at`. */

@@ -1,21 +1,29 @@
-// Per-GPU history in fixed-size typed-array rings (DESIGN.md §3): memory is bounded by
-// configuration (fields × window / step × entities), never by uptime. The downsampled tier
-// grows block by block until its window has filled, then stays the same size.
+// Per-GPU history in typed-array rings (DESIGN.md §3): memory is bounded by configuration
+// (fields × window / step × entities), never by uptime, and an entity only holds what its
+// windows have reached so far.
 //
 // Two tiers per entity:
-// - raw: the last ceil(rawWindowMs / rawStepMs) + 1 pushes, at scrape resolution. Pushed
-//   faster than rawStepMs, it covers a shorter window; it never grows.
-// - downsampled: one bucket per downsampleStepMs over downsampleWindowMs with min, max and
-//   mean. A bucket's slot is its bucket number modulo the ring size, so gaps cost nothing
-//   and old buckets are overwritten in place.
-// Values are float32 (about 7 significant digits: plenty for display readings such as
-// watts, percent or bytes in use; compute rates before pushing cumulative counters).
-// Missing values are NaN inside and null outside.
+// - raw: the pushes of the last rawWindowMs, at scrape resolution. The ring starts small and
+//   doubles while its oldest point is still inside the window, up to
+//   ceil(rawWindowMs / rawStepMs) + 1 slots: a GPU scraped every 15 s settles at 256 slots
+//   where the 5 s sizing allows 721. Pushed faster than rawStepMs, it covers a shorter window.
+// - downsampled: one bucket per downsampleStepMs over downsampleWindowMs with the mean (and min
+//   and max for `rangeFields`). A bucket's slot is its bucket number modulo the ring size, so
+//   gaps cost nothing and old buckets are overwritten in place; the bucket in progress is kept
+//   as float64 running sums and written when the next one starts. The ring is allocated an
+//   hour (60 buckets) at a time as time reaches it.
+// Each field is stored in its encoding (history-encoding.ts: float32, or 16-bit fixed point
+// with a stated error bound). Missing values are NaN inside and null outside.
+import { allocateColumns, codecFor, columnBytes, FLOAT32, type Column, type FieldCodec, type FieldEncoding } from './history-encoding';
 
 export interface HistoryOptions {
   fields: readonly string[];
+  /** Per field; absent fields are float32. */
+  encodings?: Readonly<Record<string, FieldEncoding>>;
+  /** Fields whose downsampled buckets also keep their min and max (the rest keep the mean only). */
+  rangeFields?: readonly string[];
   rawWindowMs?: number;
-  /** The expected push interval (the scrape interval); sizes the raw ring. */
+  /** The shortest expected push interval; sizes the largest the raw ring grows to. */
   rawStepMs?: number;
   downsampleWindowMs?: number;
   downsampleStepMs?: number;
@@ -27,7 +35,10 @@ export interface HistoryQueryResult {
   t: number[];
   /** Per field: the value (raw) or the mean (downsampled or reduced to maxPoints). */
   series: Record<string, (number | null)[]>;
-  /** Present when points were aggregated: the min and max of each point's span. */
+  /**
+   * Present when points were aggregated: the min and max of each point's span, for the fields
+   * that have them (every field when raw points were reduced; `rangeFields` in the downsampled tier).
+   */
   min?: Record<string, (number | null)[]>;
   max?: Record<string, (number | null)[]>;
   tier: 'raw' | 'downsampled';
@@ -46,62 +57,118 @@ const DEFAULTS = {
 // bytes, and allocating thousands of them when a fleet is added stalled the first scrape of
 // every target (about 1 ms per GPU, mostly zeroing and V8's external-memory GCs).
 const BUCKETS_PER_BLOCK = 60;
+// The raw ring's first size; it doubles from here (16, 32, ... 256, 512) up to its configured size.
+const RAW_INITIAL_SLOTS = 16;
 
-/** Downsampled buckets [first, first + length) of one entity: start times and per-field stats. */
-class BucketBlock {
-  readonly times: Float64Array;
-  // Field f of bucket offset o is at f * length + o.
-  readonly mean: Float32Array;
-  readonly min: Float32Array;
-  readonly max: Float32Array;
+/** What every entity of a store shares: field codecs and where each column is. */
+class Layout {
+  readonly fieldCount: number;
+  readonly codecs: FieldCodec[];
+  /** Bucket columns: field f's mean is f; its min and max are rangeColumn[f] and rangeColumn[f] + 1 (-1: none). */
+  readonly bucketCodecs: FieldCodec[];
+  readonly rangeColumn: Int32Array;
 
-  constructor(readonly length: number, fieldCount: number) {
-    const values = length * fieldCount;
-    const buffer = new ArrayBuffer(BucketBlock.byteLength(length, fieldCount));
-    this.times = new Float64Array(buffer, 0, length).fill(NaN);
-    this.mean = new Float32Array(buffer, length * 8, values);
-    this.min = new Float32Array(buffer, length * 8 + values * 4, values);
-    this.max = new Float32Array(buffer, length * 8 + values * 8, values);
+  constructor(fields: readonly string[], encodings: Readonly<Record<string, FieldEncoding>>, rangeFields: ReadonlySet<string>) {
+    this.fieldCount = fields.length;
+    this.codecs = fields.map((field) => codecFor(encodings[field] ?? FLOAT32));
+    this.bucketCodecs = [...this.codecs];
+    this.rangeColumn = new Int32Array(fields.length).fill(-1);
+    fields.forEach((field, f) => {
+      if (!rangeFields.has(field)) return;
+      this.rangeColumn[f] = this.bucketCodecs.length;
+      this.bucketCodecs.push(this.codecs[f], this.codecs[f]);
+    });
   }
 
-  static byteLength(length: number, fieldCount: number): number {
-    return length * 8 + 3 * length * fieldCount * 4;
+  rawBytes(capacity: number): number {
+    return columnBytes(capacity, 8, this.codecs);
+  }
+
+  blockBytes(length: number): number {
+    return columnBytes(length, 4, this.bucketCodecs);
+  }
+
+  /** The bucket in progress: float64 sum, min and max and a uint32 count per field. */
+  openBucketBytes(): number {
+    return this.fieldCount * (3 * 8 + 4);
+  }
+}
+
+/** Downsampled buckets [first, first + length) of one entity: which bucket each slot holds, and its columns. */
+class BucketBlock {
+  /** lap + 1 of the bucket a slot holds (bucket = lap × capacity + slot), 0 while empty. */
+  readonly stamps: Uint32Array;
+  readonly columns: Column[];
+
+  constructor(readonly length: number, layout: Layout) {
+    const { buffer, columns } = allocateColumns(length, 4, layout.bucketCodecs);
+    this.stamps = new Uint32Array(buffer, 0, length);
+    this.columns = columns;
   }
 }
 
 class EntityHistory {
-  // Raw tier: time-ordered ring; field f of logical slot i is rawValues[f * rawCapacity + i].
-  readonly rawTimes: Float64Array;
-  readonly rawValues: Float32Array;
+  // Raw tier: time-ordered ring of rawCapacity slots (grown by doubling); rawColumns[f][slot].
+  rawTimes: Float64Array;
+  rawColumns: Column[];
+  rawCapacity: number;
   rawNext = 0;
   rawCount = 0;
+  /** Whether the raw ring has overwritten a point: until then it holds everything ever pushed. */
+  rawDropped = false;
   // Downsampled tier: bucket slot s lives in blocks[floor(s / BUCKETS_PER_BLOCK)], allocated on
-  // first write; its start time identifies which bucket the slot currently holds.
+  // first write.
   readonly blocks: (BucketBlock | undefined)[];
-  // The current bucket's running sums, in float64 so the mean does not drift.
-  readonly currentSum: Float64Array;
-  readonly currentCount: Uint32Array;
-  currentBucketStart = NaN;
+  // The bucket in progress, in float64 so the mean does not drift.
+  readonly openSum: Float64Array;
+  readonly openMin: Float64Array;
+  readonly openMax: Float64Array;
+  readonly openCount: Uint32Array;
+  openBucket = NaN;
   lastTime = -Infinity;
   /** Bytes held in typed arrays, blocks allocated so far included. */
   bytes: number;
 
-  constructor(readonly fieldCount: number, readonly rawCapacity: number, readonly bucketCapacity: number) {
-    this.rawTimes = new Float64Array(rawCapacity);
-    this.rawValues = new Float32Array(rawCapacity * fieldCount);
+  constructor(readonly layout: Layout, maxRawCapacity: number, readonly bucketCapacity: number) {
+    this.rawCapacity = Math.min(RAW_INITIAL_SLOTS, maxRawCapacity);
+    const raw = allocateColumns(this.rawCapacity, 8, layout.codecs);
+    this.rawTimes = new Float64Array(raw.buffer, 0, this.rawCapacity);
+    this.rawColumns = raw.columns;
     this.blocks = new Array<BucketBlock | undefined>(Math.ceil(bucketCapacity / BUCKETS_PER_BLOCK)).fill(undefined);
-    this.currentSum = new Float64Array(fieldCount);
-    this.currentCount = new Uint32Array(fieldCount);
-    this.bytes = EntityHistory.fixedBytes(fieldCount, rawCapacity);
+    const fieldCount = layout.fieldCount;
+    this.openSum = new Float64Array(fieldCount);
+    this.openMin = new Float64Array(fieldCount);
+    this.openMax = new Float64Array(fieldCount);
+    this.openCount = new Uint32Array(fieldCount);
+    this.bytes = layout.rawBytes(this.rawCapacity) + layout.openBucketBytes();
   }
 
-  static fixedBytes(fieldCount: number, rawCapacity: number): number {
-    return rawCapacity * 8 + rawCapacity * fieldCount * 4 + fieldCount * 8 + fieldCount * 4;
+  /** Slot of the oldest raw point. */
+  rawFirst(): number {
+    return (this.rawNext - this.rawCount + this.rawCapacity) % this.rawCapacity;
   }
 
-  /** The most bytes an entity of this shape holds once every block is allocated. */
-  static maxBytes(fieldCount: number, rawCapacity: number, bucketCapacity: number): number {
-    return EntityHistory.fixedBytes(fieldCount, rawCapacity) + BucketBlock.byteLength(bucketCapacity, fieldCount);
+  /** Time of the oldest raw point. */
+  rawOldest(): number {
+    return this.rawCount === 0 ? Infinity : this.rawTimes[this.rawFirst()];
+  }
+
+  /** Replaces the raw ring with one of `capacity` slots holding the same points, oldest at slot 0. */
+  growRaw(capacity: number): void {
+    const layout = this.layout;
+    const raw = allocateColumns(capacity, 8, layout.codecs);
+    const times = new Float64Array(raw.buffer, 0, capacity);
+    const first = this.rawFirst();
+    for (let i = 0; i < this.rawCount; i++) {
+      const from = (first + i) % this.rawCapacity;
+      times[i] = this.rawTimes[from];
+      for (let f = 0; f < layout.fieldCount; f++) raw.columns[f][i] = this.rawColumns[f][from];
+    }
+    this.bytes += layout.rawBytes(capacity) - layout.rawBytes(this.rawCapacity);
+    this.rawTimes = times;
+    this.rawColumns = raw.columns;
+    this.rawCapacity = capacity;
+    this.rawNext = this.rawCount % capacity;
   }
 
   /** The block holding bucket slot `slot`, or undefined if nothing was ever written there. */
@@ -115,17 +182,32 @@ class EntityHistory {
     let block = this.blocks[index];
     if (block === undefined) {
       const length = Math.min(BUCKETS_PER_BLOCK, this.bucketCapacity - index * BUCKETS_PER_BLOCK);
-      block = this.blocks[index] = new BucketBlock(length, this.fieldCount);
-      this.bytes += BucketBlock.byteLength(length, this.fieldCount);
+      block = this.blocks[index] = new BucketBlock(length, this.layout);
+      this.bytes += this.layout.blockBytes(length);
     }
     return block;
   }
 
-  /** Time of the oldest raw point. */
-  rawOldest(): number {
-    if (this.rawCount === 0) return Infinity;
-    const first = (this.rawNext - this.rawCount + this.rawCapacity) % this.rawCapacity;
-    return this.rawTimes[first];
+  /** Writes the bucket in progress into its slot (called when a later bucket starts). */
+  closeBucket(): void {
+    const bucket = this.openBucket;
+    if (Number.isNaN(bucket)) return;
+    const capacity = this.bucketCapacity;
+    const slot = bucket % capacity;
+    const block = this.blockFor(slot);
+    const offset = slot % BUCKETS_PER_BLOCK;
+    block.stamps[offset] = stampOf(bucket, capacity);
+    const { codecs, rangeColumn } = this.layout;
+    for (let f = 0; f < codecs.length; f++) {
+      const count = this.openCount[f];
+      const codec = codecs[f];
+      block.columns[f][offset] = codec.encode(count ? this.openSum[f] / count : NaN);
+      const range = rangeColumn[f];
+      if (range >= 0) {
+        block.columns[range][offset] = codec.encode(count ? this.openMin[f] : NaN);
+        block.columns[range + 1][offset] = codec.encode(count ? this.openMax[f] : NaN);
+      }
+    }
   }
 }
 
@@ -136,81 +218,82 @@ export class HistoryStore {
   readonly downsampleWindowMs: number;
   readonly downsampleStepMs: number;
   readonly maxEntities: number;
+  private readonly layout: Layout;
   private readonly fieldIndex: Map<string, number>;
-  private readonly rawCapacity: number;
+  private readonly maxRawCapacity: number;
   private readonly bucketCapacity: number;
   /** Insertion order doubles as recency order: a push moves its entity to the end. */
   private readonly entities = new Map<string, EntityHistory>();
-  private readonly bytesPerEntity: number;
 
   constructor(opts: HistoryOptions) {
     if (opts.fields.length === 0) throw new RangeError('HistoryStore needs at least one field');
     if (new Set(opts.fields).size !== opts.fields.length) throw new RangeError('HistoryStore fields must be unique');
     this.fields = [...opts.fields];
+    this.fieldIndex = new Map(this.fields.map((field, index) => [field, index]));
+    for (const field of [...Object.keys(opts.encodings ?? {}), ...(opts.rangeFields ?? [])]) {
+      if (!this.fieldIndex.has(field)) throw new RangeError(`HistoryStore has no field ${field} to encode or range`);
+    }
+    this.layout = new Layout(this.fields, opts.encodings ?? {}, new Set(opts.rangeFields ?? []));
     this.rawWindowMs = positive(opts.rawWindowMs ?? DEFAULTS.rawWindowMs, 'rawWindowMs');
     this.rawStepMs = positive(opts.rawStepMs ?? DEFAULTS.rawStepMs, 'rawStepMs');
     this.downsampleWindowMs = positive(opts.downsampleWindowMs ?? DEFAULTS.downsampleWindowMs, 'downsampleWindowMs');
     this.downsampleStepMs = positive(opts.downsampleStepMs ?? DEFAULTS.downsampleStepMs, 'downsampleStepMs');
     this.maxEntities = positive(opts.maxEntities ?? DEFAULTS.maxEntities, 'maxEntities');
-    this.fieldIndex = new Map(this.fields.map((field, index) => [field, index]));
     // +1: a window of N steps has N + 1 points when both ends are included.
-    this.rawCapacity = Math.ceil(this.rawWindowMs / this.rawStepMs) + 1;
+    this.maxRawCapacity = Math.ceil(this.rawWindowMs / this.rawStepMs) + 1;
     this.bucketCapacity = Math.ceil(this.downsampleWindowMs / this.downsampleStepMs) + 1;
-    this.bytesPerEntity = EntityHistory.maxBytes(this.fields.length, this.rawCapacity, this.bucketCapacity);
   }
 
   /**
    * Records one reading per field at `tMs`. Fields absent from `values` or null are missing.
-   * A push not later than the entity's previous one is ignored (returns false): the rings are
-   * kept time-ordered.
+   * A push not later than the entity's previous one, or before 1970, is ignored (returns false):
+   * the rings are kept time-ordered.
    */
   push(key: string, tMs: number, values: Readonly<Record<string, number | null | undefined>>): boolean {
-    if (!Number.isFinite(tMs)) return false;
+    if (!Number.isFinite(tMs) || tMs < 0) return false;
     let entity = this.entities.get(key);
     if (entity) {
       if (!(tMs > entity.lastTime)) return false;
       this.entities.delete(key);
     } else {
       while (this.entities.size >= this.maxEntities) this.evictLeastRecent();
-      entity = new EntityHistory(this.fields.length, this.rawCapacity, this.bucketCapacity);
+      entity = new EntityHistory(this.layout, this.maxRawCapacity, this.bucketCapacity);
     }
     this.entities.set(key, entity);
     entity.lastTime = tMs;
 
-    const fieldCount = this.fields.length;
-    const rawSlot = entity.rawNext;
-    entity.rawTimes[rawSlot] = tMs;
-    entity.rawNext = (rawSlot + 1) % this.rawCapacity;
-    entity.rawCount = Math.min(entity.rawCount + 1, this.rawCapacity);
-
-    const bucketStart = Math.floor(tMs / this.downsampleStepMs) * this.downsampleStepMs;
-    const bucketSlot = Math.floor(tMs / this.downsampleStepMs) % this.bucketCapacity;
-    const block = entity.blockFor(bucketSlot);
-    const offset = bucketSlot % BUCKETS_PER_BLOCK;
-    if (bucketStart !== entity.currentBucketStart) {
-      entity.currentBucketStart = bucketStart;
-      block.times[offset] = bucketStart;
-      entity.currentSum.fill(0);
-      entity.currentCount.fill(0);
-      for (let f = 0; f < fieldCount; f++) {
-        const at = f * block.length + offset;
-        block.mean[at] = NaN;
-        block.min[at] = NaN;
-        block.max[at] = NaN;
+    if (entity.rawCount === entity.rawCapacity) {
+      // Full: grow while dropping the oldest point would leave less than the window behind.
+      const secondOldest = entity.rawTimes[(entity.rawFirst() + 1) % entity.rawCapacity];
+      if (entity.rawCapacity < this.maxRawCapacity && tMs - secondOldest < this.rawWindowMs) {
+        entity.growRaw(Math.min(2 * entity.rawCapacity, this.maxRawCapacity));
+      } else {
+        entity.rawDropped = true;
       }
     }
+    const rawSlot = entity.rawNext;
+    entity.rawTimes[rawSlot] = tMs;
+    entity.rawNext = (rawSlot + 1) % entity.rawCapacity;
+    entity.rawCount = Math.min(entity.rawCount + 1, entity.rawCapacity);
 
+    const bucket = Math.floor(tMs / this.downsampleStepMs);
+    if (bucket !== entity.openBucket) {
+      entity.closeBucket();
+      entity.openBucket = bucket;
+      entity.openSum.fill(0);
+      entity.openCount.fill(0);
+    }
+
+    const { codecs, fieldCount } = this.layout;
     for (let f = 0; f < fieldCount; f++) {
-      const raw = values[this.fields[f]];
-      const value = typeof raw === 'number' && !Number.isNaN(raw) ? raw : NaN;
-      entity.rawValues[f * this.rawCapacity + rawSlot] = value;
+      const given = values[this.fields[f]];
+      const value = typeof given === 'number' && !Number.isNaN(given) ? given : NaN;
+      entity.rawColumns[f][rawSlot] = codecs[f].encode(value);
       if (Number.isNaN(value)) continue;
-      const at = f * block.length + offset;
-      const count = ++entity.currentCount[f];
-      entity.currentSum[f] += value;
-      block.mean[at] = entity.currentSum[f] / count;
-      block.min[at] = count === 1 ? value : Math.min(block.min[at], value);
-      block.max[at] = count === 1 ? value : Math.max(block.max[at], value);
+      const count = ++entity.openCount[f];
+      entity.openSum[f] += value;
+      entity.openMin[f] = count === 1 || value < entity.openMin[f] ? value : entity.openMin[f];
+      entity.openMax[f] = count === 1 || value > entity.openMax[f] ? value : entity.openMax[f];
     }
     return true;
   }
@@ -228,12 +311,12 @@ export class HistoryStore {
       return index;
     });
     const entity = this.entities.get(key);
-    const useRaw = !entity || entity.rawCount < this.rawCapacity || entity.rawOldest() <= fromMs;
+    const useRaw = !entity || !entity.rawDropped || entity.rawOldest() <= fromMs;
     const points = entity
       ? useRaw
         ? this.rawPoints(entity, indices, fromMs, toMs)
         : this.bucketPoints(entity, indices, fromMs, toMs)
-      : emptyPoints(indices.length, false);
+      : emptyPoints(indices.length, null);
     const limited =
       maxPoints !== undefined && points.t.length > Math.max(2, maxPoints)
         ? reducePoints(points, fromMs, toMs, Math.max(2, maxPoints))
@@ -260,19 +343,53 @@ export class HistoryStore {
     return bytes;
   }
 
-  /** What the entities held now will take once their downsampled windows have filled. */
+  /**
+   * What the entities held now will take once both windows have filled: every downsampled
+   * block, and the raw ring at the size it grows to at each entity's push interval so far
+   * (the mean step over its raw points; the configured rawStepMs until it has two).
+   */
   fullBytes(): number {
-    return this.entities.size * this.bytesPerEntity;
+    let bytes = 0;
+    for (const entity of this.entities.values()) {
+      let step = this.rawStepMs;
+      if (entity.rawCount >= 2) {
+        const newest = entity.rawTimes[(entity.rawNext - 1 + entity.rawCapacity) % entity.rawCapacity];
+        step = (newest - entity.rawOldest()) / (entity.rawCount - 1);
+      }
+      bytes += this.entityBytes(step);
+    }
+    return bytes;
   }
 
-  /** The bytes of one entity once its whole downsampled window is filled. */
-  configuredBytesPerEntity(): number {
-    return this.bytesPerEntity;
+  /** The bytes of one entity once both windows are filled, pushed every `pushIntervalMs` (default rawStepMs). */
+  configuredBytesPerEntity(pushIntervalMs = this.rawStepMs): number {
+    return this.entityBytes(pushIntervalMs);
   }
 
   /** The most this store can ever hold in typed arrays. */
   configuredMaxBytes(): number {
-    return this.maxEntities * this.bytesPerEntity;
+    return this.maxEntities * this.entityBytes(this.rawStepMs);
+  }
+
+  /** The raw ring's final size when pushed every `stepMs`: the doubling that first covers the window. */
+  rawSlotsAt(stepMs: number): number {
+    const needed = stepMs > 0 ? Math.min(this.maxRawCapacity, Math.ceil(this.rawWindowMs / stepMs) + 1) : this.maxRawCapacity;
+    let capacity = Math.min(RAW_INITIAL_SLOTS, this.maxRawCapacity);
+    while (capacity < needed) capacity = Math.min(2 * capacity, this.maxRawCapacity);
+    return capacity;
+  }
+
+  /** Bytes of each tier of one filled entity, pushed every `stepMs`. */
+  tierBytes(stepMs = this.rawStepMs): { raw: number; downsampled: number } {
+    return {
+      raw: this.layout.rawBytes(this.rawSlotsAt(stepMs)),
+      downsampled: this.layout.blockBytes(this.bucketCapacity) + this.layout.openBucketBytes(),
+    };
+  }
+
+  private entityBytes(stepMs: number): number {
+    const { raw, downsampled } = this.tierBytes(stepMs);
+    return raw + downsampled;
   }
 
   private evictLeastRecent(): void {
@@ -281,8 +398,8 @@ export class HistoryStore {
   }
 
   private rawPoints(entity: EntityHistory, indices: number[], fromMs: number, toMs: number): Points {
-    const capacity = this.rawCapacity;
-    const first = (entity.rawNext - entity.rawCount + capacity) % capacity;
+    const capacity = entity.rawCapacity;
+    const first = entity.rawFirst();
     const slots: number[] = [];
     for (let i = 0; i < entity.rawCount; i++) {
       const slot = (first + i) % capacity;
@@ -290,11 +407,13 @@ export class HistoryStore {
       if (t > toMs) break;
       if (t >= fromMs) slots.push(slot);
     }
-    const points = emptyPoints(indices.length, false);
+    const points = emptyPoints(indices.length, null);
     for (const slot of slots) points.t.push(entity.rawTimes[slot]);
     indices.forEach((fieldIndex, k) => {
-      const column = points.mean[k];
-      for (const slot of slots) column.push(entity.rawValues[fieldIndex * capacity + slot]);
+      const column = entity.rawColumns[fieldIndex];
+      const codec = this.layout.codecs[fieldIndex];
+      const out = points.mean[k];
+      for (const slot of slots) out.push(codec.decode(column[slot]));
     });
     return points;
   }
@@ -302,22 +421,35 @@ export class HistoryStore {
   private bucketPoints(entity: EntityHistory, indices: number[], fromMs: number, toMs: number): Points {
     const step = this.downsampleStepMs;
     const capacity = this.bucketCapacity;
+    const { codecs, rangeColumn } = this.layout;
     // A bucket is returned when its start lies in range; the oldest retained bucket bounds it.
     const firstBucket = Math.max(Math.ceil(fromMs / step), Math.floor(entity.lastTime / step) - capacity + 1);
     const lastBucket = Math.floor(Math.min(toMs, entity.lastTime) / step);
-    const points = emptyPoints(indices.length, true);
+    const points = emptyPoints(indices.length, indices.map((f) => rangeColumn[f] >= 0));
     for (let bucket = firstBucket; bucket <= lastBucket; bucket++) {
+      if (bucket === entity.openBucket) {
+        // The bucket in progress, from its running sums: the long view is not a bucket behind.
+        points.t.push(bucket * step);
+        indices.forEach((f, k) => {
+          const count = entity.openCount[f];
+          points.mean[k].push(count ? entity.openSum[f] / count : NaN);
+          points.min[k]?.push(count ? entity.openMin[f] : NaN);
+          points.max[k]?.push(count ? entity.openMax[f] : NaN);
+        });
+        continue;
+      }
       const slot = bucket % capacity;
-      const start = bucket * step;
       const block = entity.blockOf(slot);
       const offset = slot % BUCKETS_PER_BLOCK;
-      if (!block || block.times[offset] !== start) continue;
-      points.t.push(start);
-      indices.forEach((fieldIndex, k) => {
-        const at = fieldIndex * block.length + offset;
-        points.mean[k].push(block.mean[at]);
-        points.min![k].push(block.min[at]);
-        points.max![k].push(block.max[at]);
+      if (!block || block.stamps[offset] !== stampOf(bucket, capacity)) continue;
+      points.t.push(bucket * step);
+      indices.forEach((f, k) => {
+        const codec = codecs[f];
+        points.mean[k].push(codec.decode(block.columns[f][offset]));
+        const range = rangeColumn[f];
+        if (range < 0) return;
+        points.min[k]!.push(codec.decode(block.columns[range][offset]));
+        points.max[k]!.push(codec.decode(block.columns[range + 1][offset]));
       });
     }
     return points;
@@ -328,13 +460,16 @@ export class HistoryStore {
 interface Points {
   t: number[];
   mean: number[][];
-  min: number[][] | null;
-  max: number[][] | null;
+  /** Per field: its min (and max) column, or null when the points carry none for that field. */
+  min: (number[] | null)[];
+  max: (number[] | null)[];
 }
 
-function emptyPoints(fieldCount: number, withRange: boolean): Points {
+/** `withRange`: null for none of the fields, else per field whether it has min and max columns. */
+function emptyPoints(fieldCount: number, withRange: readonly boolean[] | null): Points {
   const columns = () => Array.from({ length: fieldCount }, () => [] as number[]);
-  return { t: [], mean: columns(), min: withRange ? columns() : null, max: withRange ? columns() : null };
+  const ranges = () => Array.from({ length: fieldCount }, (_, k) => (withRange?.[k] ? ([] as number[]) : null));
+  return { t: [], mean: columns(), min: ranges(), max: ranges() };
 }
 
 function reducePoints(points: Points, fromMs: number, toMs: number, maxPoints: number): Points {
@@ -342,7 +477,9 @@ function reducePoints(points: Points, fromMs: number, toMs: number, maxPoints: n
   // sizing for maxPoints - 1 spans keeps the result within maxPoints (at least 2).
   const span = Math.max(1, Math.ceil((toMs - fromMs) / Math.max(1, maxPoints - 1)));
   const fieldCount = points.mean.length;
-  const out = emptyPoints(fieldCount, true);
+  // Raw points reduce to a min and max for every field; downsampled ones only where buckets kept them.
+  const raw = points.min.every((column) => column === null);
+  const out = emptyPoints(fieldCount, points.min.map((column) => raw || column !== null));
   const sums = new Float64Array(fieldCount);
   const counts = new Uint32Array(fieldCount);
   const mins = new Float64Array(fieldCount);
@@ -353,8 +490,8 @@ function reducePoints(points: Points, fromMs: number, toMs: number, maxPoints: n
     out.t.push(currentSpan);
     for (let k = 0; k < fieldCount; k++) {
       out.mean[k].push(counts[k] ? sums[k] / counts[k] : NaN);
-      out.min![k].push(counts[k] ? mins[k] : NaN);
-      out.max![k].push(counts[k] ? maxs[k] : NaN);
+      out.min[k]?.push(counts[k] ? mins[k] : NaN);
+      out.max[k]?.push(counts[k] ? maxs[k] : NaN);
     }
   };
   for (let i = 0; i < points.t.length; i++) {
@@ -368,8 +505,8 @@ function reducePoints(points: Points, fromMs: number, toMs: number, maxPoints: n
     for (let k = 0; k < fieldCount; k++) {
       const value = points.mean[k][i];
       if (Number.isNaN(value)) continue;
-      const low = points.min ? points.min[k][i] : value;
-      const high = points.max ? points.max[k][i] : value;
+      const low = points.min[k]?.[i] ?? value;
+      const high = points.max[k]?.[i] ?? value;
       if (counts[k] === 0) {
         mins[k] = low;
         maxs[k] = high;
@@ -387,13 +524,25 @@ function reducePoints(points: Points, fromMs: number, toMs: number, maxPoints: n
 
 function toResult(fields: readonly string[], points: Points, tier: 'raw' | 'downsampled'): HistoryQueryResult {
   const column = (values: number[]) => values.map((value) => (Number.isNaN(value) ? null : value));
-  const byField = (columns: number[][]) => Object.fromEntries(fields.map((field, k) => [field, column(columns[k])]));
+  const byField = (columns: (number[] | null)[]) => {
+    const out: Record<string, (number | null)[]> = {};
+    fields.forEach((field, k) => {
+      const values = columns[k];
+      if (values) out[field] = column(values);
+    });
+    return out;
+  };
   const result: HistoryQueryResult = { t: points.t, series: byField(points.mean), tier };
-  if (points.min && points.max) {
+  if (points.min.some((values) => values !== null)) {
     result.min = byField(points.min);
     result.max = byField(points.max);
   }
   return result;
+}
+
+/** A bucket's stamp in its slot: lap + 1 (0 marks an empty slot; laps repeat only after 2^32). */
+function stampOf(bucket: number, capacity: number): number {
+  return (Math.floor(bucket / capacity) + 1) % 2 ** 32;
 }
 
 function positive(value: number, name: string): number {

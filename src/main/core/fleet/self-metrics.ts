@@ -69,7 +69,7 @@ export function createSelfMetrics(sources: SelfMetricsSources): SelfMetrics {
   });
   new Gauge({
     name: 'gpu_pulse_history_bytes',
-    help: 'Bytes held by the history ring buffers.',
+    help: 'Bytes held by the history ring buffers (chart history and waste ledger).',
     registers: [registry],
     collect() {
       this.set(sources.historyBytes());
@@ -77,7 +77,7 @@ export function createSelfMetrics(sources: SelfMetricsSources): SelfMetrics {
   });
   new Gauge({
     name: 'gpu_pulse_history_full_bytes',
-    help: 'Bytes the history ring buffers of the GPUs held now reach once their windows have filled (the 1-minute tier grows an hour at a time).',
+    help: 'Bytes the history ring buffers (chart history and waste ledger) of the GPUs held now reach once their windows have filled (the raw ring grows to cover its hour at the interval seen so far, the 1-minute tier an hour at a time).',
     registers: [registry],
     collect() {
       this.set(sources.historyFullBytes());
