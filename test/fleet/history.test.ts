@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/core/fleet/history';
+import { fixedPoint } from '../../src/main/core/fleet/history-encoding';
 
 const MINUTE = 60_000;
 
@@ -36,27 +37,46 @@ describe('HistoryStore', () => {
 
   it('keeps only the raw window and answers older ranges from the 1-minute tier', () => {
     const store = new HistoryStore({
-      fields: ['v'],
+      fields: ['v', 'w'],
+      rangeFields: ['v'],
       rawWindowMs: 10 * MINUTE,
       rawStepMs: 15_000,
       downsampleWindowMs: 60 * MINUTE,
       downsampleStepMs: MINUTE,
     });
     // 30 minutes at 15 s: values 0..119; minute m holds values 4m..4m+3.
-    for (let i = 0; i < 120; i++) store.push('k', i * 15_000, { v: i });
+    for (let i = 0; i < 120; i++) store.push('k', i * 15_000, { v: i, w: 2 * i });
     const recent = store.query('k', ['v'], 25 * MINUTE, 30 * MINUTE);
     expect(recent.tier).toBe('raw');
     expect(recent.t[0]).toBe(25 * MINUTE);
 
-    const old = store.query('k', ['v'], 0, 30 * MINUTE);
+    const old = store.query('k', ['v', 'w'], 0, 30 * MINUTE);
     expect(old.tier).toBe('downsampled');
     expect(old.t).toHaveLength(30);
     expect(old.t[3]).toBe(3 * MINUTE);
     expect(old.series.v[3]).toBe(13.5);
+    expect(old.series.w[3]).toBe(27);
     expect(old.min!.v[3]).toBe(12);
     expect(old.max!.v[3]).toBe(15);
+    // Only range fields carry a min and max in the downsampled tier.
+    expect(Object.keys(old.min!)).toEqual(['v']);
     // The bucket in progress is included, so the long view is not a minute behind.
     expect(old.max!.v[29]).toBe(119);
+    expect(old.series.w[29]).toBe(235); // (232 + 234 + 236 + 238) / 4
+  });
+
+  it('answers the downsampled tier without min and max when no field keeps them', () => {
+    const store = new HistoryStore({ fields: ['v'], rawWindowMs: MINUTE, rawStepMs: 30_000, downsampleWindowMs: 60 * MINUTE });
+    for (let i = 0; i < 20; i++) store.push('k', i * 30_000, { v: i });
+    const result = store.query('k', ['v'], 0, 10 * MINUTE);
+    expect(result.tier).toBe('downsampled');
+    expect(result.series.v).toEqual([0.5, 2.5, 4.5, 6.5, 8.5, 10.5, 12.5, 14.5, 16.5, 18.5]);
+    expect(result.min).toBeUndefined();
+    // Reduced to fewer points, means of means; still no band it could not know.
+    const reduced = store.query('k', ['v'], 0, 10 * MINUTE, 3);
+    expect(reduced.t).toEqual([0, 5 * MINUTE]);
+    expect(reduced.series.v).toEqual([4.5, 14.5]);
+    expect(reduced.min).toBeUndefined();
   });
 
   it('drops downsampled buckets older than their window and skips gaps', () => {
@@ -79,6 +99,31 @@ describe('HistoryStore', () => {
     expect(result.series.v).toEqual([4, 5, 6, 8, 9]);
   });
 
+  it('keeps the bucket ring right across many laps: a slot answers only for the bucket it holds', () => {
+    // 6 slots (5 minutes + 1); minute m lands in slot m % 6. Push minutes 0..20, skipping 14 and 15:
+    // slots 2 and 3 then still hold minutes 8 and 9 (laps ago), which must not be answered as 14 and 15.
+    const store = new HistoryStore({ fields: ['v'], rawWindowMs: MINUTE, rawStepMs: 30_000, downsampleWindowMs: 5 * MINUTE });
+    for (let m = 0; m <= 20; m++) {
+      if (m === 14 || m === 15) continue;
+      store.push('k', m * MINUTE, { v: m });
+      store.push('k', m * MINUTE + 30_000, { v: m + 0.5 });
+    }
+    const result = store.query('k', ['v'], 0, 30 * MINUTE);
+    expect(result.tier).toBe('downsampled');
+    expect(result.t.map((t) => t / MINUTE)).toEqual([16, 17, 18, 19, 20]);
+    expect(result.series.v).toEqual([16.25, 17.25, 18.25, 19.25, 20.25]);
+    // Only minutes 15..20 are inside the ring's reach when the last push is in minute 20.
+    const gap = new HistoryStore({ fields: ['v'], rawWindowMs: MINUTE, rawStepMs: 30_000, downsampleWindowMs: 5 * MINUTE });
+    for (let m = 0; m <= 13; m++) {
+      gap.push('k', m * MINUTE, { v: m });
+      gap.push('k', m * MINUTE + 30_000, { v: m });
+    }
+    gap.push('k', 20 * MINUTE, { v: 20 });
+    gap.push('k', 20 * MINUTE + 30_000, { v: 20 });
+    // Minute 13 closed into slot 1; 20 is in progress. 14..19 were never written: 13 is out of reach.
+    expect(gap.query('k', ['v'], 0, 30 * MINUTE).t.map((t) => t / MINUTE)).toEqual([20]);
+  });
+
   it('reduces to at most maxPoints with mean, min and max of each span', () => {
     const store = new HistoryStore({ fields: ['v'], rawWindowMs: 60 * MINUTE, rawStepMs: 1000 });
     for (let i = 0; i < 600; i++) store.push('k', i * 1000, { v: i % 10 });
@@ -90,6 +135,40 @@ describe('HistoryStore', () => {
     expect(result.series.v[1]).toBe(4.5);
   });
 
+  it('grows the raw ring to what its window needs at the interval seen, never past the configured size', () => {
+    // 1 h window sized for 5 s (721 slots at most), pushed every 15 s: 16, 32, 64, 128, 256 slots.
+    const store = new HistoryStore({ fields: ['v'], rawWindowMs: 60 * MINUTE, rawStepMs: 5_000, downsampleWindowMs: 60 * MINUTE });
+    const rawBytes = (slots: number) => slots * (8 + 4);
+    const open = 28; // float64 sum, min, max and a uint32 count for the bucket in progress
+    const block = 60 * (4 + 4); // an hour of buckets: a 4-byte stamp and a float32 mean each
+    store.push('k', 0, { v: 0 });
+    expect(store.bytes()).toBe(rawBytes(16) + open);
+    for (let i = 1; i < 16; i++) store.push('k', i * 15_000, { v: i });
+    expect(store.bytes()).toBe(rawBytes(16) + open + block); // full, nothing dropped yet
+    store.push('k', 16 * 15_000, { v: 16 });
+    expect(store.bytes()).toBe(rawBytes(32) + open + block);
+    expect(store.query('k', ['v'], 0, Infinity).series.v).toEqual(Array.from({ length: 17 }, (_, i) => i));
+    // Four hours: the ring settles at 256 slots (63.75 min at 15 s) and covers the hour.
+    for (let i = 17; i < 960; i++) store.push('k', i * 15_000, { v: i });
+    const hour = store.query('k', ['v'], 959 * 15_000 - 60 * MINUTE, Infinity);
+    expect(hour.tier).toBe('raw');
+    expect(hour.t).toHaveLength(241);
+    expect(store.query('k', ['v'], 0, Infinity).tier).toBe('downsampled');
+    // 61 buckets (the hour and one more) in two blocks: 60 + 1.
+    expect(store.bytes()).toBe(rawBytes(256) + open + 61 * 8);
+    expect(store.fullBytes()).toBe(rawBytes(256) + open + 61 * 8);
+    expect(store.rawSlotsAt(15_000)).toBe(256);
+    expect(store.rawSlotsAt(30_000)).toBe(128);
+    expect(store.rawSlotsAt(5_000)).toBe(721);
+    expect(store.rawSlotsAt(1_000)).toBe(721);
+    // Pushed every second, the ring stops at 721 slots: 12 minutes.
+    const fast = new HistoryStore({ fields: ['v'], rawWindowMs: 60 * MINUTE, rawStepMs: 5_000 });
+    for (let i = 0; i < 1000; i++) fast.push('k', i * 1000, { v: i });
+    const last12 = fast.query('k', ['v'], 0, Infinity);
+    expect(last12.tier).toBe('downsampled');
+    expect(fast.query('k', ['v'], 279_000, Infinity).t).toHaveLength(721);
+  });
+
   it('allocates the downsampled tier as its window fills, then never more than the configuration says', () => {
     const store = new HistoryStore({
       fields: ['a', 'b', 'c'],
@@ -98,29 +177,34 @@ describe('HistoryStore', () => {
       downsampleWindowMs: 24 * 60 * MINUTE,
       downsampleStepMs: MINUTE,
     });
-    // raw: 241 slots × (8 B time + 3 × 4 B); current bucket: 3 × 8 B sums + 3 × 4 B counts;
-    // downsampled: 1441 slots × (8 B + 3 fields × 3 × 4 B), allocated an hour (60 slots) at a time.
-    const fixed = 241 * (8 + 12) + 24 + 12;
-    const hourBlock = 60 * (8 + 36);
-    const expected = fixed + 1441 * (8 + 36);
-    expect(store.configuredBytesPerEntity()).toBe(expected);
+    // raw: at most 241 slots × (8 B time + 3 × 4 B), starting at 16; the bucket in progress:
+    // 3 × (3 × 8 B + 4 B); downsampled: 1441 slots × (4 B stamp + 3 × 4 B mean), an hour
+    // (60 slots) at a time, the first when the first minute closes.
+    const open = 3 * 28;
+    const firstRaw = 16 * 20;
+    const full = 241 * 20 + open + 1441 * 16;
+    expect(full).toBe(27_960);
+    expect(store.configuredBytesPerEntity()).toBe(full);
+    expect(store.tierBytes()).toEqual({ raw: 4820, downsampled: 1441 * 16 + open });
     expect(store.bytes()).toBe(0);
     store.push('g1', 0, { a: 1 });
     store.push('g2', 0, { a: 1 });
-    expect(store.bytes()).toBe(2 * (fixed + hourBlock));
-    expect(store.fullBytes()).toBe(2 * expected);
-    // Two days of pushes every 15 s: g1 reaches its configured size and stays there.
+    expect(store.bytes()).toBe(2 * (firstRaw + open));
+    // One point each: projected at the configured step.
+    expect(store.fullBytes()).toBe(2 * full);
+    // Two days of pushes every 15 s: g1 reaches its configured size a day and a minute in (when
+    // the 1,441st bucket closes) and stays there.
     let afterOneDay = 0;
     for (let t = 15_000; t < 2 * 86_400_000; t += 15_000) {
       store.push('g1', t, { a: t, b: 1, c: 2 });
-      if (t === 86_400_000) afterOneDay = store.bytes();
+      if (t === 86_400_000 + MINUTE) afterOneDay = store.bytes();
     }
-    expect(afterOneDay).toBe(expected + fixed + hourBlock);
-    expect(store.bytes()).toBe(expected + fixed + hourBlock);
-    expect(store.configuredMaxBytes()).toBe(10_000 * expected);
+    expect(afterOneDay).toBe(full + firstRaw + open);
+    expect(store.bytes()).toBe(full + firstRaw + open);
+    expect(store.configuredMaxBytes()).toBe(10_000 * full);
     store.remove('g2');
-    expect(store.bytes()).toBe(expected);
-    expect(store.fullBytes()).toBe(expected);
+    expect(store.bytes()).toBe(full);
+    expect(store.fullBytes()).toBe(full);
     expect(store.query('g2', ['a'], 0, Infinity).t).toEqual([]);
     store.remove('g1');
     expect(store.bytes()).toBe(0);
@@ -134,9 +218,9 @@ describe('HistoryStore', () => {
     store.push('a', 2, { v: 2 });
     store.push('d', 1, { v: 1 });
     expect(['a', 'b', 'c', 'd'].filter((key) => store.has(key))).toEqual(['a', 'c', 'd']);
-    // Each holds its raw ring and the one downsampled block it has written so far.
-    // Default shape, one field: 241 raw slots × (8 + 4) B, 8 + 4 B of sums, 60 buckets × (8 + 3 × 4) B.
-    expect(store.bytes()).toBe(3 * (241 * 12 + 12 + 60 * 20));
+    // Each holds its first raw ring (16 slots × (8 + 4) B) and its bucket in progress (28 B);
+    // no bucket has closed, so no downsampled block is allocated yet.
+    expect(store.bytes()).toBe(3 * (16 * 12 + 28));
     expect(store.configuredMaxBytes()).toBe(3 * store.configuredBytesPerEntity());
   });
 
@@ -145,6 +229,9 @@ describe('HistoryStore', () => {
     expect(() => store.query('k', ['nope'], 0, 1)).toThrow(/no field nope/);
     expect(() => new HistoryStore({ fields: [] })).toThrow();
     expect(() => new HistoryStore({ fields: ['v'], rawStepMs: 0 })).toThrow(/rawStepMs/);
+    expect(() => new HistoryStore({ fields: ['v'], rangeFields: ['w'] })).toThrow(/no field w/);
+    expect(() => new HistoryStore({ fields: ['v'], encodings: { w: fixedPoint(10) } })).toThrow(/no field w/);
+    expect(() => fixedPoint(0)).toThrow();
   });
 
   it('matches a plain-array model for any push sequence (property)', () => {
@@ -161,6 +248,7 @@ describe('HistoryStore', () => {
         (pushes, a, b) => {
           const store = new HistoryStore({
             fields: ['v'],
+            rangeFields: ['v'],
             rawWindowMs: 10 * step,
             rawStepMs: step,
             downsampleWindowMs: 10 * MINUTE,
@@ -175,10 +263,17 @@ describe('HistoryStore', () => {
           }
           const [from, to] = a <= b ? [a, b] : [b, a];
           const result = store.query('k', ['v'], from, to);
-          const retained = model.slice(-rawCapacity);
+          // The ring drops a point only when the rest still covers the window or it is at its
+          // configured size: a range inside the window is raw unless the last rawCapacity points
+          // do not reach back to it.
+          const lastT = model[model.length - 1].t;
+          if (from >= lastT - 10 * step && (model.length <= rawCapacity || model[model.length - rawCapacity].t <= from)) {
+            expect(result.tier).toBe('raw');
+          }
+          expect(store.bytes()).toBeLessThanOrEqual(store.configuredBytesPerEntity());
           if (result.tier === 'raw') {
-            expect(model.length <= rawCapacity || retained[0].t <= from).toBe(true);
-            const expected = retained.filter((p) => p.t >= from && p.t <= to);
+            // Raw answers only when it holds every point in range.
+            const expected = model.filter((p) => p.t >= from && p.t <= to);
             expect(result.t).toEqual(expected.map((p) => p.t));
             expect(result.series.v).toEqual(expected.map((p) => p.v));
           } else {

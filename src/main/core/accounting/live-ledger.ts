@@ -46,6 +46,17 @@ interface LedgerGpu {
   lastSeen: number;
 }
 
+/** The ledger's store: the chart history's windows, its own four fields. */
+export function ledgerHistoryOptions(overrides?: Partial<Omit<HistoryOptions, 'fields' | 'encodings'>>): HistoryOptions {
+  return {
+    rawWindowMs: 3_600_000,
+    rawStepMs: 5_000,
+    ...overrides,
+    fields: [...FIELDS],
+    encodings: { realUtil: PERCENT_ENCODING, missing: fixedPoint(10_000), energyJoules: FLOAT32, powerWatts: WATTS_ENCODING },
+  };
+}
+
 export interface LedgerOptions {
   history?: Partial<Omit<HistoryOptions, 'fields'>>;
   now?: () => number;
@@ -60,13 +71,7 @@ export class WasteLedger {
 
   constructor(opts: LedgerOptions = {}) {
     this.now = opts.now ?? Date.now;
-    this.history = new HistoryStore({
-      rawWindowMs: 3_600_000,
-      rawStepMs: 5_000,
-      ...opts.history,
-      fields: [...FIELDS],
-      encodings: { realUtil: PERCENT_ENCODING, missing: fixedPoint(10_000), energyJoules: FLOAT32, powerWatts: WATTS_ENCODING },
-    });
+    this.history = new HistoryStore(ledgerHistoryOptions(opts.history));
     const ledger = this;
     new Gauge({
       name: 'gpu_pulse_held_idle_gpus',

@@ -15,7 +15,8 @@
 // Values outside a range saturate at its end (a ratio above 6.55 or power above 6.5 kW is not
 // a GPU reading). Rounding can move a displayed integer only when the reading lies within the
 // error bound of a half (43.4951 % is stored as 43.50 and shows 44 % instead of 43 %).
-import type { HistoryField } from '../../../shared/api';
+import { HISTORY_FIELDS, type HistoryField } from '../../../shared/api';
+import type { HistoryOptions } from './history';
 import { fixedPoint, FLOAT32, type FieldEncoding } from './history-encoding';
 
 export const PERCENT_ENCODING = fixedPoint(100);
@@ -37,3 +38,13 @@ export const CHART_HISTORY_ENCODINGS: Readonly<Record<HistoryField, FieldEncodin
   gpuTempC: CELSIUS_ENCODING,
   fbUsedBytes: FLOAT32,
 };
+
+/**
+ * The chart history's store. The raw ring grows up to the 5 s sizing (a GPU scraped every 15 s
+ * stops at 256 of its 721 slots); a target polled faster keeps a shorter raw window and the
+ * 1-minute tier covers the rest, so memory stays what the configuration says. Nothing reads
+ * the 1-minute tier's min and max (the API answers means), so it keeps the mean only.
+ */
+export function chartHistoryOptions(overrides?: Partial<Omit<HistoryOptions, 'fields' | 'encodings'>>): HistoryOptions {
+  return { rawWindowMs: 3_600_000, rawStepMs: 5_000, ...overrides, fields: [...HISTORY_FIELDS], encodings: CHART_HISTORY_ENCODINGS };
+}

@@ -7,11 +7,12 @@
 //   [offset, offset + 65534 / perUnit] and the error is at most half a step, 0.5 / perUnit.
 //   Values outside the range saturate at its ends; code 65535 is missing.
 
-export type FieldEncoding = { kind: 'float32' } | { kind: 'fixed'; perUnit: number; offset: number };
+export type FixedPointEncoding = { kind: 'fixed'; perUnit: number; offset: number };
+export type FieldEncoding = { kind: 'float32' } | FixedPointEncoding;
 
 export const FLOAT32: FieldEncoding = { kind: 'float32' };
 
-export function fixedPoint(perUnit: number, offset = 0): FieldEncoding {
+export function fixedPoint(perUnit: number, offset = 0): FixedPointEncoding {
   if (!(perUnit > 0) || !Number.isFinite(perUnit)) throw new RangeError('fixedPoint needs a positive step count per unit');
   if (!Number.isFinite(offset)) throw new RangeError('fixedPoint needs a finite offset');
   return { kind: 'fixed', perUnit, offset };

@@ -319,7 +319,7 @@ export class HistoryStore {
       : emptyPoints(indices.length, null);
     const limited =
       maxPoints !== undefined && points.t.length > Math.max(2, maxPoints)
-        ? reducePoints(points, fromMs, toMs, Math.max(2, maxPoints))
+        ? reducePoints(points, useRaw, fromMs, toMs, Math.max(2, maxPoints))
         : points;
     return toResult(fields, limited, useRaw ? 'raw' : 'downsampled');
   }
@@ -472,13 +472,12 @@ function emptyPoints(fieldCount: number, withRange: readonly boolean[] | null): 
   return { t: [], mean: columns(), min: ranges(), max: ranges() };
 }
 
-function reducePoints(points: Points, fromMs: number, toMs: number, maxPoints: number): Points {
+function reducePoints(points: Points, raw: boolean, fromMs: number, toMs: number, maxPoints: number): Points {
   // Spans are aligned to multiples of their width, so the range can straddle one extra span:
   // sizing for maxPoints - 1 spans keeps the result within maxPoints (at least 2).
   const span = Math.max(1, Math.ceil((toMs - fromMs) / Math.max(1, maxPoints - 1)));
   const fieldCount = points.mean.length;
   // Raw points reduce to a min and max for every field; downsampled ones only where buckets kept them.
-  const raw = points.min.every((column) => column === null);
   const out = emptyPoints(fieldCount, points.min.map((column) => raw || column !== null));
   const sums = new Float64Array(fieldCount);
   const counts = new Uint32Array(fieldCount);

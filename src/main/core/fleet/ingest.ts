@@ -9,7 +9,7 @@ import { parseScrapeBody } from './scrape-limits';
 import type { Family } from '../exposition/types';
 import { currentFamilies, EMPTY_BODY_REMEDY, openInput, readFamilies, unusableParse } from '../sources/read-families';
 import { bodyFingerprint } from './body-fingerprint';
-import { CHART_HISTORY_ENCODINGS } from './chart-history';
+import { chartHistoryOptions } from './chart-history';
 import { HistoryStore, type HistoryOptions } from './history';
 import type { IngestOutcome, ScrapeSuccess } from './scrape-target';
 import type { TargetRuntime } from './target-registry';
@@ -43,11 +43,7 @@ export class FleetIngest {
     history: Partial<Omit<HistoryOptions, 'fields'>> | undefined,
     private readonly now: () => number,
   ) {
-    // The raw ring grows up to the 5 s sizing (a GPU scraped every 15 s stops at a third of it); a
-    // target polled faster keeps a shorter raw window and the 1-minute tier covers the rest, so
-    // memory stays what the configuration says. Nothing reads the 1-minute tier's min and max
-    // (the API answers means), so it keeps the mean only.
-    this.history = new HistoryStore({ rawWindowMs: 3_600_000, rawStepMs: 5_000, ...history, fields: [...HISTORY_FIELDS], encodings: CHART_HISTORY_ENCODINGS });
+    this.history = new HistoryStore(chartHistoryOptions(history));
   }
 
   gpu(key: string): GpuSnapshot | undefined {
