@@ -104,14 +104,14 @@ describe('history field encodings', () => {
     const chart = new HistoryStore(chartHistoryOptions());
     // 12 fields: 4 float32 (PCIe ×2, NVLink, framebuffer) + 8 fixed point = 32 B a slot.
     // Raw at 15 s: 256 slots × (8 B time + 32) = 10,240; at 5 s: 721 × 40 = 28,840.
-    // 1-minute tier: 1,441 × (4 B stamp + 32) = 51,876; bucket in progress: 12 × 28 = 336.
-    expect(chart.tierBytes(15_000)).toEqual({ raw: 10_240, downsampled: 52_212 });
-    expect(chart.tierBytes(5_000)).toEqual({ raw: 28_840, downsampled: 52_212 });
-    expect(chart.configuredBytesPerEntity(15_000)).toBe(62_452);
+    // 1-minute tier: 1,441 × (4 B stamp + 32) = 51,876; bucket in progress: 12 × 4 × 8 B = 384.
+    expect(chart.tierBytes(15_000)).toEqual({ raw: 10_240, downsampled: 52_260 });
+    expect(chart.tierBytes(5_000)).toEqual({ raw: 28_840, downsampled: 52_260 });
+    expect(chart.configuredBytesPerEntity(15_000)).toBe(62_500);
     const ledger = new HistoryStore(ledgerHistoryOptions());
     // realUtil, missing, power in 2 B, energy in 4 B = 10 B a slot.
-    // Raw at 15 s: 256 × 18 = 4,608; 1-minute tier: 1,441 × 14 = 20,174; in progress 4 × 28 = 112.
-    expect(ledger.tierBytes(15_000)).toEqual({ raw: 4_608, downsampled: 20_286 });
-    expect(ledger.configuredBytesPerEntity(15_000)).toBe(24_894);
+    // Raw at 15 s: 256 × 18 = 4,608; 1-minute tier: 1,441 × 14 = 20,174; in progress 4 × 32 = 128.
+    expect(ledger.tierBytes(15_000)).toEqual({ raw: 4_608, downsampled: 20_302 });
+    expect(ledger.configuredBytesPerEntity(15_000)).toBe(24_910);
   });
 });

@@ -139,8 +139,8 @@ describe('HistoryStore', () => {
     // 1 h window sized for 5 s (721 slots at most), pushed every 15 s: 16, 32, 64, 128, 256 slots.
     const store = new HistoryStore({ fields: ['v'], rawWindowMs: 60 * MINUTE, rawStepMs: 5_000, downsampleWindowMs: 60 * MINUTE });
     const rawBytes = (slots: number) => slots * (8 + 4);
-    const open = 28; // float64 sum, min, max and a uint32 count for the bucket in progress
-    const block = 60 * (4 + 4); // an hour of buckets: a 4-byte stamp and a float32 mean each
+    const open = 32; // float64 sum, min, max and count for the bucket in progress
+    const block = 61 * (4 + 4); // the whole hour + 1 buckets in one block: a 4-byte stamp and a float32 mean each
     store.push('k', 0, { v: 0 });
     expect(store.bytes()).toBe(rawBytes(16) + open);
     for (let i = 1; i < 16; i++) store.push('k', i * 15_000, { v: i });
@@ -154,9 +154,8 @@ describe('HistoryStore', () => {
     expect(hour.tier).toBe('raw');
     expect(hour.t).toHaveLength(241);
     expect(store.query('k', ['v'], 0, Infinity).tier).toBe('downsampled');
-    // 61 buckets (the hour and one more) in two blocks: 60 + 1.
-    expect(store.bytes()).toBe(rawBytes(256) + open + 61 * 8);
-    expect(store.fullBytes()).toBe(rawBytes(256) + open + 61 * 8);
+    expect(store.bytes()).toBe(rawBytes(256) + open + block);
+    expect(store.fullBytes()).toBe(rawBytes(256) + open + block);
     expect(store.rawSlotsAt(15_000)).toBe(256);
     expect(store.rawSlotsAt(30_000)).toBe(128);
     expect(store.rawSlotsAt(5_000)).toBe(721);
@@ -178,12 +177,12 @@ describe('HistoryStore', () => {
       downsampleStepMs: MINUTE,
     });
     // raw: at most 241 slots × (8 B time + 3 × 4 B), starting at 16; the bucket in progress:
-    // 3 × (3 × 8 B + 4 B); downsampled: 1441 slots × (4 B stamp + 3 × 4 B mean), an hour
-    // (60 slots) at a time, the first when the first minute closes.
-    const open = 3 * 28;
+    // 3 × 4 × 8 B; downsampled: 1441 slots × (4 B stamp + 3 × 4 B mean), 4 hours (240 slots)
+    // at a time, the first when the first minute closes.
+    const open = 3 * 32;
     const firstRaw = 16 * 20;
     const full = 241 * 20 + open + 1441 * 16;
-    expect(full).toBe(27_960);
+    expect(full).toBe(27_972);
     expect(store.configuredBytesPerEntity()).toBe(full);
     expect(store.tierBytes()).toEqual({ raw: 4820, downsampled: 1441 * 16 + open });
     expect(store.bytes()).toBe(0);
@@ -195,10 +194,14 @@ describe('HistoryStore', () => {
     // Two days of pushes every 15 s: g1 reaches its configured size a day and a minute in (when
     // the 1,441st bucket closes) and stays there.
     let afterOneDay = 0;
+    let afterTwoMinutes = 0;
     for (let t = 15_000; t < 2 * 86_400_000; t += 15_000) {
       store.push('g1', t, { a: t, b: 1, c: 2 });
+      if (t === 2 * MINUTE) afterTwoMinutes = store.bytes();
       if (t === 86_400_000 + MINUTE) afterOneDay = store.bytes();
     }
+    // Two minutes in: 9 points in the first raw ring, minute 0 closed into the first 4-hour block.
+    expect(afterTwoMinutes).toBe(2 * (firstRaw + open) + 240 * 16);
     expect(afterOneDay).toBe(full + firstRaw + open);
     expect(store.bytes()).toBe(full + firstRaw + open);
     expect(store.configuredMaxBytes()).toBe(10_000 * full);
@@ -218,9 +221,9 @@ describe('HistoryStore', () => {
     store.push('a', 2, { v: 2 });
     store.push('d', 1, { v: 1 });
     expect(['a', 'b', 'c', 'd'].filter((key) => store.has(key))).toEqual(['a', 'c', 'd']);
-    // Each holds its first raw ring (16 slots × (8 + 4) B) and its bucket in progress (28 B);
+    // Each holds its first raw ring (16 slots × (8 + 4) B) and its bucket in progress (32 B);
     // no bucket has closed, so no downsampled block is allocated yet.
-    expect(store.bytes()).toBe(3 * (16 * 12 + 28));
+    expect(store.bytes()).toBe(3 * (16 * 12 + 32));
     expect(store.configuredMaxBytes()).toBe(3 * store.configuredBytesPerEntity());
   });
 

@@ -10,11 +10,11 @@
 // - downsampled: one bucket per downsampleStepMs over downsampleWindowMs with the mean (and min
 //   and max for `rangeFields`). A bucket's slot is its bucket number modulo the ring size, so
 //   gaps cost nothing and old buckets are overwritten in place; the bucket in progress is kept
-//   as float64 running sums and written when the next one starts. The ring is allocated an
-//   hour (60 buckets) at a time as time reaches it.
+//   as float64 running sums and written when the next one starts. The ring is allocated 4 hours
+//   (240 buckets) at a time as time reaches it.
 // Each field is stored in its encoding (history-encoding.ts: float32, or 16-bit fixed point
 // with a stated error bound). Missing values are NaN inside and null outside.
-import { allocateColumns, codecFor, columnBytes, FLOAT32, type Column, type FieldCodec, type FieldEncoding } from './history-encoding';
+import { codecFor, ColumnBuffer, ColumnLayout, FLOAT32, type FieldCodec, type FieldEncoding } from './history-encoding';
 
 export interface HistoryOptions {
   fields: readonly string[];
@@ -52,11 +52,12 @@ const DEFAULTS = {
   maxEntities: 10_000,
 };
 
-// The downsampled tier is allocated in blocks of this many buckets (an hour at the default
+// The downsampled tier is allocated in blocks of this many buckets (4 hours at the default
 // 1-minute step) as time reaches them, not all at once: a day of buckets is most of an entity's
 // bytes, and allocating thousands of them when a fleet is added stalled the first scrape of
-// every target (about 1 ms per GPU, mostly zeroing and V8's external-memory GCs).
-const BUCKETS_PER_BLOCK = 60;
+// every target (about 1 ms per GPU, mostly zeroing and V8's external-memory GCs). Not smaller:
+// each block is an ArrayBuffer and its views, a few hundred bytes of heap besides its data.
+const BUCKETS_PER_BLOCK = 240;
 // The raw ring's first size; it doubles from here (16, 32, ... 256, 512) up to its configured size.
 const RAW_INITIAL_SLOTS = 16;
 
@@ -64,33 +65,37 @@ const RAW_INITIAL_SLOTS = 16;
 class Layout {
   readonly fieldCount: number;
   readonly codecs: FieldCodec[];
-  /** Bucket columns: field f's mean is f; its min and max are rangeColumn[f] and rangeColumn[f] + 1 (-1: none). */
-  readonly bucketCodecs: FieldCodec[];
+  /** Raw ring: a float64 time per slot, column f is field f. */
+  readonly raw: ColumnLayout;
+  /** Buckets: a uint32 stamp per slot; field f's mean is column f, its min and max rangeColumn[f] and rangeColumn[f] + 1 (-1: none). */
+  readonly bucket: ColumnLayout;
   readonly rangeColumn: Int32Array;
 
   constructor(fields: readonly string[], encodings: Readonly<Record<string, FieldEncoding>>, rangeFields: ReadonlySet<string>) {
     this.fieldCount = fields.length;
     this.codecs = fields.map((field) => codecFor(encodings[field] ?? FLOAT32));
-    this.bucketCodecs = [...this.codecs];
+    const bucketCodecs = [...this.codecs];
     this.rangeColumn = new Int32Array(fields.length).fill(-1);
     fields.forEach((field, f) => {
       if (!rangeFields.has(field)) return;
-      this.rangeColumn[f] = this.bucketCodecs.length;
-      this.bucketCodecs.push(this.codecs[f], this.codecs[f]);
+      this.rangeColumn[f] = bucketCodecs.length;
+      bucketCodecs.push(this.codecs[f], this.codecs[f]);
     });
+    this.raw = new ColumnLayout(8, this.codecs);
+    this.bucket = new ColumnLayout(4, bucketCodecs);
   }
 
   rawBytes(capacity: number): number {
-    return columnBytes(capacity, 8, this.codecs);
+    return this.raw.bytes(capacity);
   }
 
   blockBytes(length: number): number {
-    return columnBytes(length, 4, this.bucketCodecs);
+    return this.bucket.bytes(length);
   }
 
-  /** The bucket in progress: float64 sum, min and max and a uint32 count per field. */
+  /** The bucket in progress: float64 sum, min, max and count per field. */
   openBucketBytes(): number {
-    return this.fieldCount * (3 * 8 + 4);
+    return this.fieldCount * 4 * 8;
   }
 }
 
@@ -98,19 +103,18 @@ class Layout {
 class BucketBlock {
   /** lap + 1 of the bucket a slot holds (bucket = lap × capacity + slot), 0 while empty. */
   readonly stamps: Uint32Array;
-  readonly columns: Column[];
+  readonly columns: ColumnBuffer;
 
   constructor(readonly length: number, layout: Layout) {
-    const { buffer, columns } = allocateColumns(length, 4, layout.bucketCodecs);
-    this.stamps = new Uint32Array(buffer, 0, length);
-    this.columns = columns;
+    this.columns = new ColumnBuffer(length, layout.bucket);
+    this.stamps = new Uint32Array(this.columns.buffer, 0, length);
   }
 }
 
 class EntityHistory {
-  // Raw tier: time-ordered ring of rawCapacity slots (grown by doubling); rawColumns[f][slot].
+  // Raw tier: time-ordered ring of rawCapacity slots (grown by doubling); column f is field f.
   rawTimes: Float64Array;
-  rawColumns: Column[];
+  rawColumns: ColumnBuffer;
   rawCapacity: number;
   rawNext = 0;
   rawCount = 0;
@@ -119,11 +123,9 @@ class EntityHistory {
   // Downsampled tier: bucket slot s lives in blocks[floor(s / BUCKETS_PER_BLOCK)], allocated on
   // first write.
   readonly blocks: (BucketBlock | undefined)[];
-  // The bucket in progress, in float64 so the mean does not drift.
-  readonly openSum: Float64Array;
-  readonly openMin: Float64Array;
-  readonly openMax: Float64Array;
-  readonly openCount: Uint32Array;
+  // The bucket in progress, in float64 so the mean does not drift: field f's sum at f, min at
+  // fieldCount + f, max at 2 × fieldCount + f, count at 3 × fieldCount + f (one array, one view).
+  readonly open: Float64Array;
   openBucket = NaN;
   lastTime = -Infinity;
   /** Bytes held in typed arrays, blocks allocated so far included. */
@@ -131,15 +133,11 @@ class EntityHistory {
 
   constructor(readonly layout: Layout, maxRawCapacity: number, readonly bucketCapacity: number) {
     this.rawCapacity = Math.min(RAW_INITIAL_SLOTS, maxRawCapacity);
-    const raw = allocateColumns(this.rawCapacity, 8, layout.codecs);
-    this.rawTimes = new Float64Array(raw.buffer, 0, this.rawCapacity);
-    this.rawColumns = raw.columns;
+    this.rawColumns = new ColumnBuffer(this.rawCapacity, layout.raw);
+    this.rawTimes = new Float64Array(this.rawColumns.buffer, 0, this.rawCapacity);
     this.blocks = new Array<BucketBlock | undefined>(Math.ceil(bucketCapacity / BUCKETS_PER_BLOCK)).fill(undefined);
     const fieldCount = layout.fieldCount;
-    this.openSum = new Float64Array(fieldCount);
-    this.openMin = new Float64Array(fieldCount);
-    this.openMax = new Float64Array(fieldCount);
-    this.openCount = new Uint32Array(fieldCount);
+    this.open = new Float64Array(4 * fieldCount);
     this.bytes = layout.rawBytes(this.rawCapacity) + layout.openBucketBytes();
   }
 
@@ -156,17 +154,17 @@ class EntityHistory {
   /** Replaces the raw ring with one of `capacity` slots holding the same points, oldest at slot 0. */
   growRaw(capacity: number): void {
     const layout = this.layout;
-    const raw = allocateColumns(capacity, 8, layout.codecs);
-    const times = new Float64Array(raw.buffer, 0, capacity);
+    const columns = new ColumnBuffer(capacity, layout.raw);
+    const times = new Float64Array(columns.buffer, 0, capacity);
     const first = this.rawFirst();
     for (let i = 0; i < this.rawCount; i++) {
       const from = (first + i) % this.rawCapacity;
       times[i] = this.rawTimes[from];
-      for (let f = 0; f < layout.fieldCount; f++) raw.columns[f][i] = this.rawColumns[f][from];
+      for (let f = 0; f < layout.fieldCount; f++) layout.raw.write(columns, f, i, layout.raw.read(this.rawColumns, f, from));
     }
     this.bytes += layout.rawBytes(capacity) - layout.rawBytes(this.rawCapacity);
     this.rawTimes = times;
-    this.rawColumns = raw.columns;
+    this.rawColumns = columns;
     this.rawCapacity = capacity;
     this.rawNext = this.rawCount % capacity;
   }
@@ -197,15 +195,15 @@ class EntityHistory {
     const block = this.blockFor(slot);
     const offset = slot % BUCKETS_PER_BLOCK;
     block.stamps[offset] = stampOf(bucket, capacity);
-    const { codecs, rangeColumn } = this.layout;
-    for (let f = 0; f < codecs.length; f++) {
-      const count = this.openCount[f];
-      const codec = codecs[f];
-      block.columns[f][offset] = codec.encode(count ? this.openSum[f] / count : NaN);
+    const { bucket: columns, rangeColumn, fieldCount } = this.layout;
+    const open = this.open;
+    for (let f = 0; f < fieldCount; f++) {
+      const count = open[3 * fieldCount + f];
+      columns.write(block.columns, f, offset, count ? open[f] / count : NaN);
       const range = rangeColumn[f];
       if (range >= 0) {
-        block.columns[range][offset] = codec.encode(count ? this.openMin[f] : NaN);
-        block.columns[range + 1][offset] = codec.encode(count ? this.openMax[f] : NaN);
+        columns.write(block.columns, range, offset, count ? open[fieldCount + f] : NaN);
+        columns.write(block.columns, range + 1, offset, count ? open[2 * fieldCount + f] : NaN);
       }
     }
   }
@@ -280,20 +278,20 @@ export class HistoryStore {
     if (bucket !== entity.openBucket) {
       entity.closeBucket();
       entity.openBucket = bucket;
-      entity.openSum.fill(0);
-      entity.openCount.fill(0);
+      entity.open.fill(0);
     }
 
-    const { codecs, fieldCount } = this.layout;
+    const { raw, fieldCount } = this.layout;
+    const open = entity.open;
     for (let f = 0; f < fieldCount; f++) {
       const given = values[this.fields[f]];
       const value = typeof given === 'number' && !Number.isNaN(given) ? given : NaN;
-      entity.rawColumns[f][rawSlot] = codecs[f].encode(value);
+      raw.write(entity.rawColumns, f, rawSlot, value);
       if (Number.isNaN(value)) continue;
-      const count = ++entity.openCount[f];
-      entity.openSum[f] += value;
-      entity.openMin[f] = count === 1 || value < entity.openMin[f] ? value : entity.openMin[f];
-      entity.openMax[f] = count === 1 || value > entity.openMax[f] ? value : entity.openMax[f];
+      const count = ++open[3 * fieldCount + f];
+      open[f] += value;
+      if (count === 1 || value < open[fieldCount + f]) open[fieldCount + f] = value;
+      if (count === 1 || value > open[2 * fieldCount + f]) open[2 * fieldCount + f] = value;
     }
     return true;
   }
@@ -409,11 +407,10 @@ export class HistoryStore {
     }
     const points = emptyPoints(indices.length, null);
     for (const slot of slots) points.t.push(entity.rawTimes[slot]);
+    const raw = this.layout.raw;
     indices.forEach((fieldIndex, k) => {
-      const column = entity.rawColumns[fieldIndex];
-      const codec = this.layout.codecs[fieldIndex];
       const out = points.mean[k];
-      for (const slot of slots) out.push(codec.decode(column[slot]));
+      for (const slot of slots) out.push(raw.read(entity.rawColumns, fieldIndex, slot));
     });
     return points;
   }
@@ -421,7 +418,7 @@ export class HistoryStore {
   private bucketPoints(entity: EntityHistory, indices: number[], fromMs: number, toMs: number): Points {
     const step = this.downsampleStepMs;
     const capacity = this.bucketCapacity;
-    const { codecs, rangeColumn } = this.layout;
+    const { bucket: columns, rangeColumn } = this.layout;
     // A bucket is returned when its start lies in range; the oldest retained bucket bounds it.
     const firstBucket = Math.max(Math.ceil(fromMs / step), Math.floor(entity.lastTime / step) - capacity + 1);
     const lastBucket = Math.floor(Math.min(toMs, entity.lastTime) / step);
@@ -430,11 +427,13 @@ export class HistoryStore {
       if (bucket === entity.openBucket) {
         // The bucket in progress, from its running sums: the long view is not a bucket behind.
         points.t.push(bucket * step);
+        const { open } = entity;
+        const n = this.layout.fieldCount;
         indices.forEach((f, k) => {
-          const count = entity.openCount[f];
-          points.mean[k].push(count ? entity.openSum[f] / count : NaN);
-          points.min[k]?.push(count ? entity.openMin[f] : NaN);
-          points.max[k]?.push(count ? entity.openMax[f] : NaN);
+          const count = open[3 * n + f];
+          points.mean[k].push(count ? open[f] / count : NaN);
+          points.min[k]?.push(count ? open[n + f] : NaN);
+          points.max[k]?.push(count ? open[2 * n + f] : NaN);
         });
         continue;
       }
@@ -444,12 +443,11 @@ export class HistoryStore {
       if (!block || block.stamps[offset] !== stampOf(bucket, capacity)) continue;
       points.t.push(bucket * step);
       indices.forEach((f, k) => {
-        const codec = codecs[f];
-        points.mean[k].push(codec.decode(block.columns[f][offset]));
+        points.mean[k].push(columns.read(block.columns, f, offset));
         const range = rangeColumn[f];
         if (range < 0) return;
-        points.min[k]!.push(codec.decode(block.columns[range][offset]));
-        points.max[k]!.push(codec.decode(block.columns[range + 1][offset]));
+        points.min[k]!.push(columns.read(block.columns, range, offset));
+        points.max[k]!.push(columns.read(block.columns, range + 1, offset));
       });
     }
     return points;
