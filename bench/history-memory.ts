@@ -13,7 +13,9 @@
 // - the stores' own count of typed-array bytes (bytes()), and each tier for this tree's layout;
 // - what the process really grew by: array buffers plus JS heap after a full GC, less the same
 //   before the stores existed (so object headers, maps and ring bookkeeping count too).
-// Per GPU is that divided by the GPUs; the projection multiplies by 10,000.
+// Per GPU is that divided by the GPUs; the projection multiplies by 10,000. It also prints the
+// CPU the fill loop took per GPU reading (both stores), to see that the layout did not make
+// ingest dearer.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +43,8 @@ interface ChildFigures {
   ledgerBytes: number;
   tiers: { chart: { raw: number; downsampled: number }; ledger: { raw: number; downsampled: number } } | null;
   processBytes: number;
+  /** CPU per push of one GPU's readings into both stores, µs (the fill loop's process.cpuUsage). */
+  pushMicros: number;
 }
 
 function options() {
@@ -122,6 +126,7 @@ async function child(root: string, gpus: number, intervalMs: number): Promise<Ch
   for (let step = 0; step < 100; step++) warm.chart.push('warm', START_MS + step * intervalMs, readings(0, step).chart);
   const before = await processBytes();
   const { chart, ledger } = build();
+  const cpuBefore = process.cpuUsage();
   for (let step = 0; step <= steps; step++) {
     const t = START_MS + step * intervalMs;
     for (let g = 0; g < gpus; g++) {
@@ -130,9 +135,11 @@ async function child(root: string, gpus: number, intervalMs: number): Promise<Ch
       ledger.push(keys[g], t, values.ledger);
     }
   }
+  const cpu = process.cpuUsage(cpuBefore);
+  const pushMicros = (cpu.user + cpu.system) / ((steps + 1) * gpus);
   const grown = (await processBytes()) - before;
   const tiers = chart.tierBytes && ledger.tierBytes ? { chart: chart.tierBytes(intervalMs), ledger: ledger.tierBytes(intervalMs) } : null;
-  return { gpus, intervalMs, chartBytes: chart.bytes(), ledgerBytes: ledger.bytes(), tiers, processBytes: grown };
+  return { gpus, intervalMs, chartBytes: chart.bytes(), ledgerBytes: ledger.bytes(), tiers, processBytes: grown, pushMicros };
 }
 
 function runChild(root: string, gpus: number, intervalS: number): ChildFigures {
@@ -170,6 +177,7 @@ function row(label: string, f: ChildFigures): string {
     kib(stores).padStart(11),
     kib(measured).padStart(11),
     gib(measured * PROJECTED_GPUS).padStart(10),
+    `${f.pushMicros.toFixed(2)} µs`.padStart(9),
   ].join(' ');
 }
 
@@ -182,7 +190,7 @@ async function main(): Promise<void> {
   const older = checkoutOlder(opts.against);
   try {
     console.log(`History with both windows full (25 h of pushes), ${opts.gpus} GPUs, this tree vs ${opts.against} (${older.commit}); per GPU, and the process's growth projected to ${PROJECTED_GPUS.toLocaleString('en-US')} GPUs`);
-    console.log(`${'layout @ interval'.padEnd(26)} ${'charts'.padStart(11)} ${'ledger'.padStart(11)} ${'both'.padStart(11)} ${'process'.padStart(11)} ${'@10k GPUs'.padStart(10)}`);
+    console.log(`${'layout @ interval'.padEnd(26)} ${'charts'.padStart(11)} ${'ledger'.padStart(11)} ${'both'.padStart(11)} ${'process'.padStart(11)} ${'@10k GPUs'.padStart(10)} ${'push'.padStart(9)}`);
     const tierLines: string[] = [];
     for (const intervalS of opts.intervals) {
       const old = runChild(older.root, opts.gpus, intervalS);
@@ -197,7 +205,7 @@ async function main(): Promise<void> {
       }
     }
     if (tierLines.length) console.log(`This tree's tiers per GPU (typed-array bytes):\n${tierLines.join('\n')}`);
-    console.log('charts/ledger/both: the stores\' typed-array bytes; process: heap + array buffers grown, after a full GC.');
+    console.log('charts/ledger/both: the stores\' typed-array bytes; process: heap + array buffers grown, after a full GC; push: CPU per GPU reading into both stores (readings built in the loop included).');
   } finally {
     older.remove();
   }
