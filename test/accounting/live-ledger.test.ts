@@ -76,4 +76,20 @@ describe('WasteLedger', () => {
     expect(text).toContain('gpu_pulse_held_idle_gpus{namespace="ml",pod="nb-0"} 2');
     expect(text).toContain('gpu_pulse_held_idle_seconds{namespace="ml",pod="nb-0",node="n1",uuid="GPU-1",gpu="0",mig_instance=""} 60');
   });
+
+  it('counts its rings in bytes: small for a new GPU, the full size projected from the interval seen', () => {
+    let now = T0;
+    const ledger = new WasteLedger({ now: () => now });
+    ledger.observe([snap('n1/GPU-1', 50), snap('n1/GPU-2', 10)], now);
+    // Per GPU: a 16-slot raw ring × (8 B time + 2 + 2 + 4 + 2 B) = 288, bucket in progress 4 × 32 = 128.
+    expect(ledger.historyBytes()).toBe(2 * 416);
+    // One point: projected at the 5 s sizing, 721 × 18 + 1,441 × (4 + 10) + 128 = 33,280.
+    expect(ledger.historyFullBytes()).toBe(2 * 33_280);
+    for (let s = 15; s <= 120; s += 15) {
+      now = T0 + s * 1000;
+      ledger.observe([snap('n1/GPU-1', 50), snap('n1/GPU-2', 10)], now);
+    }
+    // Every 15 s: 256 raw slots once full, 256 × 18 + 20,174 + 128 = 24,910.
+    expect(ledger.historyFullBytes()).toBe(2 * 24_910);
+  });
 });

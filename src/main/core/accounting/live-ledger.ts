@@ -18,9 +18,8 @@
 import { Gauge, Registry } from 'prom-client';
 import type { Attribution, GpuSnapshot } from '../../../shared/gpu';
 import { DEFAULT_IDLE_BELOW, type HeldIdleGpu, type ReportGroupBy, type WasteReport } from '../../../shared/waste';
-import { PERCENT_ENCODING, WATTS_ENCODING } from '../fleet/chart-history';
 import { HistoryStore, type HistoryOptions } from '../fleet/history';
-import { fixedPoint, FLOAT32 } from '../fleet/history-encoding';
+import { fixedPoint, FLOAT32, PERCENT_ENCODING, WATTS_ENCODING } from '../fleet/history-encoding';
 import { Accountant, MAX_GAP_MS, intervalState } from './accountant';
 import type { AccountedGpu } from './types';
 

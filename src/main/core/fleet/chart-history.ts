@@ -17,12 +17,7 @@
 // error bound of a half (43.4951 % is stored as 43.50 and shows 44 % instead of 43 %).
 import { HISTORY_FIELDS, type HistoryField } from '../../../shared/api';
 import type { HistoryOptions } from './history';
-import { fixedPoint, FLOAT32, type FieldEncoding } from './history-encoding';
-
-export const PERCENT_ENCODING = fixedPoint(100);
-export const RATIO_ENCODING = fixedPoint(10_000);
-export const WATTS_ENCODING = fixedPoint(10);
-export const CELSIUS_ENCODING = fixedPoint(100, -100);
+import { CELSIUS_ENCODING, FLOAT32, PERCENT_ENCODING, RATIO_ENCODING, WATTS_ENCODING, type FieldEncoding } from './history-encoding';
 
 export const CHART_HISTORY_ENCODINGS: Readonly<Record<HistoryField, FieldEncoding>> = {
   realUtil: PERCENT_ENCODING,

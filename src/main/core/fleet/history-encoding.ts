@@ -18,6 +18,15 @@ export function fixedPoint(perUnit: number, offset = 0): FixedPointEncoding {
   return { kind: 'fixed', perUnit, offset };
 }
 
+/** Percent 0..655.34 at 0.01 (± 0.005 pp). */
+export const PERCENT_ENCODING = fixedPoint(100);
+/** Ratios 0..6.5534 at 0.0001 (± 0.00005, i.e. 0.005 pp). */
+export const RATIO_ENCODING = fixedPoint(10_000);
+/** Watts 0..6,553.4 at 0.1 (± 0.05 W). */
+export const WATTS_ENCODING = fixedPoint(10);
+/** °C -100..555.34 at 0.01 (± 0.005 °C). */
+export const CELSIUS_ENCODING = fixedPoint(100, -100);
+
 /**
  * The columns of one ring or block in a single ArrayBuffer: a per-slot header (times or stamps)
  * first, then the 4-byte columns, then the 2-byte ones, so every value is aligned. Values are

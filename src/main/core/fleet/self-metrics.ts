@@ -77,7 +77,7 @@ export function createSelfMetrics(sources: SelfMetricsSources): SelfMetrics {
   });
   new Gauge({
     name: 'gpu_pulse_history_full_bytes',
-    help: 'Bytes the history ring buffers (chart history and waste ledger) of the GPUs held now reach once their windows have filled (the raw ring grows to cover its hour at the interval seen so far, the 1-minute tier an hour at a time).',
+    help: 'Bytes the history ring buffers (chart history and waste ledger) of the GPUs held now reach once their windows have filled (the raw ring grows to cover its hour at the interval seen so far, the 1-minute tier 4 hours at a time).',
     registers: [registry],
     collect() {
       this.set(sources.historyFullBytes());
