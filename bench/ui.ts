@@ -1,12 +1,13 @@
 // npm run bench:ui — the fleet view with 10,000 demo GPUs (1,250 nodes x 8) in Debian's Chromium,
 // next to a baseline measured in the same run (the same view with 1,000 GPUs; --all-cards adds
 // the unvirtualized 1,000-GPU view). For each view it prints:
-//  - tick repaint: main-thread time per applied tick, measured in the page from the dispatch of
-//    the SSE `tick` event (JSON parse, store, React render and commit) through the style and
-//    layout it causes (forced at the end), p50 / p95 / max; and the mean of all main-thread task
-//    time per tick (CDP Performance.TaskDuration, which also holds paint, timers and GC); and,
-//    since wall-clock times grow when other processes hold the cores, the same tick work as CPU
-//    (thread) time from a Chromium trace, and the main thread's CPU per tick from /proc
+//  - tick repaint: the main thread's time to get ticks on screen, per frame that shows ticks: the
+//    SSE `tick` listeners (receiving, JSON parse, decoding, store, React render and commit) plus
+//    that frame's own task (style, layout, paint, compositor commit), without the wait for the
+//    display's next frame; p50 / p95 / max, timed in the page; and, since wall-clock times grow
+//    when other processes hold the cores, the same tasks as CPU (thread) time from a Chromium
+//    trace; the mean of all main-thread task time per tick (CDP Performance.TaskDuration, which
+//    also holds timers and GC), and the main thread's CPU per tick from /proc
 //  - SSE bytes per tick (the `tick` events' data; the JSON is ASCII, so characters = bytes) with
 //    the GPUs in view counted (a 1280 x 1000 window shows 16 cards)
 //  - while scrolling: main-thread time and CPU per frame, the main thread's CPU between two
@@ -14,7 +15,8 @@
 //    of late frames)
 //  - the renderer's JS heap after a garbage collection
 // Goal: tick repaint p95 < 16 ms, no scroll frame over 50 ms. With --profile the renderer's CPU
-// profiles while ticks arrive and while scrolling go to test-results/bench-ui-{ticks,scroll}-*.cpuprofile.
+// profiles while ticks arrive and while scrolling go to test-results/bench-ui-{ticks,scroll}-*.cpuprofile,
+// with --trace full Chromium traces (style, layout, paint) to test-results/bench-ui-*.trace.json.
 //
 //   npm run bench:ui                       # 10,000 GPUs, baseline 1,000 GPUs
 //   npm run bench:ui -- --nodes 125        # 1,000 GPUs only (no baseline row)
@@ -44,6 +46,8 @@ const NODES = Number(flag('--nodes') ?? 1250);
 const INTERVAL_S = Number(flag('--interval') ?? 2);
 /** `--profile`: also save the renderer's CPU profiles (ticks, scrolling). */
 const PROFILE = process.argv.includes('--profile');
+/** `--trace`: also save full Chromium traces (ticks, scrolling) to test-results/bench-ui-{ticks,scroll}-*.trace.json. */
+const TRACE = process.argv.includes('--trace');
 /** `--all-cards`: also measure the unvirtualized view at 1,000 GPUs (minutes at 10,000). */
 const ALL_CARDS = process.argv.includes('--all-cards');
 /** `--no-baseline`: only the --nodes size (quicker while profiling). */
@@ -85,15 +89,37 @@ async function saveProfile(cdp: CDPSession, file: string, what: string): Promise
   console.error(`renderer CPU profile ${what}: ${path}`);
 }
 
-// Runs in the page before its scripts: times every `tick` listener from dispatch through the
-// React commit (React flushes a store update in a microtask queued by the listener, so one queued
-// after it runs after the commit) and the style and layout the commit causes (read offsetHeight).
+// Runs in the page before its scripts. A tick costs the main thread its `tick` listener (JSON
+// parse, decoding, store, and the React render and commit, which React flushes in a microtask
+// queued by the listener, so one queued after it runs after the commit) and then the frame that
+// shows it: style, layout, paint and the compositor commit, which run in the frame's own task
+// after the animation-frame callbacks. So each frame that follows ticks is timed from its first
+// animation-frame callback (ours, requested by the first tick since the last frame) to a message
+// posted from it, which runs after that frame's task. Tick repaint = the listeners' time of the
+// ticks shown in that frame + the frame's time: what the main thread spent getting the ticks on
+// screen, without the wait for the display's next frame. Marks let the trace find the same tasks.
 // A string, not a function: tsx would wrap inner functions in a __name() helper the page lacks.
 const TICK_PROBE = `(() => {
-  const ticks = [];
+  const repaints = [];
   let bytes = 0;
-  window.__benchTicks = ticks;
-  window.__benchTickBytes = () => bytes;
+  let ticks = 0;
+  let pending = null;
+  window.__benchRepaints = repaints;
+  window.__benchTicks = () => ({ n: ticks, bytes });
+  const frame = () => {
+    performance.mark('bench-tick-frame');
+    performance.clearMarks('bench-tick-frame');
+    const shown = pending;
+    pending = null;
+    const started = performance.now();
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      const render = performance.now() - started;
+      repaints.push({ js: shown.js, render, total: shown.js + render, ticks: shown.ticks });
+      channel.port1.close();
+    };
+    channel.port2.postMessage(0);
+  };
   const add = EventSource.prototype.addEventListener;
   EventSource.prototype.addEventListener = function (type, listener, options) {
     if (type !== 'tick' || typeof listener !== 'function') return add.call(this, type, listener, options);
@@ -104,9 +130,15 @@ const TICK_PROBE = `(() => {
         return listener.call(this, event);
       } finally {
         queueMicrotask(() => {
-          void document.body.offsetHeight;
-          ticks.push(performance.now() - started);
+          const js = performance.now() - started;
+          ticks += 1;
           bytes += event.data.length;
+          if (!pending) {
+            pending = { js: 0, ticks: 0 };
+            requestAnimationFrame(frame);
+          }
+          pending.js += js;
+          pending.ticks += 1;
           performance.clearMarks('bench-tick');
         });
       }
@@ -154,46 +186,62 @@ interface TraceEvent {
 // and the page's marks are traced, which costs little.
 const TRACE_CATEGORIES = ['toplevel', 'blink.user_timing'];
 
-async function traced<T>(browser: Browser, page: Page, work: () => Promise<T>): Promise<{ result: T; events: TraceEvent[] }> {
-  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+/** `--trace`: the full timeline (style, layout, paint, scripts) instead, saved to test-results/ `file` for DevTools. */
+const FULL_TRACE_CATEGORIES = [...TRACE_CATEGORIES, 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink'];
+
+async function traced<T>(browser: Browser, page: Page, work: () => Promise<T>, file: string | null): Promise<{ result: T; events: TraceEvent[] }> {
+  await browser.startTracing(page, { categories: file ? FULL_TRACE_CATEGORIES : TRACE_CATEGORIES });
   const result = await work();
-  const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
-  return { result, events: trace.traceEvents };
+  const json = (await browser.stopTracing()).toString();
+  if (file) {
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    writeFileSync(join(ROOT, 'test-results', file), json);
+    console.error(`renderer trace: ${join(ROOT, 'test-results', file)}`);
+  }
+  return { result, events: (JSON.parse(json) as { traceEvents: TraceEvent[] }).traceEvents };
 }
 
-/** The main thread's top-level tasks (by start) and the times of the page's `mark` marks on it. */
-function mainThread(events: TraceEvent[], mark: string): { tasks: TraceEvent[]; marks: number[] } {
-  const marks = events.filter((e) => e.name === mark);
+/** The main thread's top-level tasks (by start) and the times of the page's marks (named `marks`) on it. */
+function mainThread(events: TraceEvent[], ...names: string[]): { tasks: TraceEvent[]; marks: Array<{ name: string; ts: number }> } {
+  const marks = events.filter((e) => names.includes(e.name));
   if (marks.length === 0) return { tasks: [], marks: [] };
   const { pid, tid } = marks[0]!;
   const all = events.filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.dur !== undefined && e.tdur !== undefined).sort((a, b) => a.ts - b.ts);
   const tasks: TraceEvent[] = [];
   for (const e of all) if (tasks.length === 0 || e.ts >= tasks.at(-1)!.ts + tasks.at(-1)!.dur!) tasks.push(e);
-  return { tasks, marks: marks.map((m) => m.ts).sort((a, b) => a - b) };
+  return { tasks, marks: marks.map((m) => ({ name: m.name, ts: m.ts })).sort((a, b) => a.ts - b.ts) };
 }
 
 /**
- * CPU ms of each task a mark happened in (a tick's dispatch through its commit and layout; when
- * two ticks arrive in one task, that task counts once).
+ * CPU ms per frame that showed ticks: the tasks that dispatched the ticks since the previous such
+ * frame (a task that dispatched two counts once) plus the frame's own task (the probe's marks).
  */
-function cpuOfMarkedTasks(events: TraceEvent[], mark: string): number[] {
-  const { tasks, marks } = mainThread(events, mark);
+function cpuOfTickFrames(events: TraceEvent[]): number[] {
+  const { tasks, marks } = mainThread(events, 'bench-tick', 'bench-tick-frame');
+  const taskAt = (ts: number) => tasks.find((t) => t.ts <= ts && ts <= t.ts + t.dur!);
   const out: number[] = [];
-  let i = 0;
-  let last: TraceEvent | null = null;
-  for (const t of marks) {
-    while (i < tasks.length && tasks[i]!.ts + tasks[i]!.dur! < t) i++;
-    if (i < tasks.length && tasks[i]!.ts <= t && tasks[i] !== last) {
-      last = tasks[i]!;
-      out.push(last.tdur! / 1000);
+  let pending = new Set<TraceEvent>();
+  for (const mark of marks) {
+    const task = taskAt(mark.ts);
+    if (!task) continue;
+    if (mark.name === 'bench-tick') {
+      pending.add(task);
+      continue;
     }
+    if (pending.size === 0) continue; // its ticks came before the trace started
+    pending.add(task);
+    let cpu = 0;
+    for (const t of pending) cpu += t.tdur!;
+    out.push(cpu / 1000);
+    pending = new Set();
   }
   return out;
 }
 
 /** CPU ms of all main-thread tasks that started between consecutive marks (one per frame). */
 function cpuBetweenMarks(events: TraceEvent[], mark: string): number[] {
-  const { tasks, marks } = mainThread(events, mark);
+  const { tasks, marks: named } = mainThread(events, mark);
+  const marks = named.map((m) => m.ts);
   const out: number[] = [];
   let i = 0;
   for (let m = 1; m < marks.length; m++) {
@@ -253,20 +301,25 @@ async function measure(browser: Browser, url: string, label: string, gpus: numbe
   const cards = await page.$$eval('[data-testid="gpu-card"]', (els) => els.length);
   const inView = (await page.evaluate(CARDS_IN_VIEW)) as number;
   const metric = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')).metrics as Array<{ name: string; value: number }>).map((m) => [m.name, m.value]));
-  const probe = () => page.evaluate(() => ({ n: (window as any).__benchTicks.length as number, bytes: (window as any).__benchTickBytes() as number }));
+  const probe = () => page.evaluate(() => ({ ...((window as any).__benchTicks() as { n: number; bytes: number }), frames: (window as any).__benchRepaints.length as number }));
 
   if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
   const before = await metric();
   const cpuBefore = await rendererCpu(browser);
   const probeBefore = await probe();
-  const tickTrace = await traced(browser, page, () => page.waitForTimeout(MEASURE_MS));
-  const tickCpu = cpuOfMarkedTasks(tickTrace.events, 'bench-tick');
+  const tickTrace = await traced(browser, page, () => page.waitForTimeout(MEASURE_MS), TRACE ? `bench-ui-ticks-${tag}.trace.json` : null);
+  const tickCpu = cpuOfTickFrames(tickTrace.events);
   const after = await metric();
   const cpuAfter = await rendererCpu(browser);
   const probeAfter = await probe();
-  if (PROFILE) await saveProfile(cdp, `bench-ui-ticks-${tag}.cpuprofile`, `while ticks arrive (${label})`);
-  const tickMs = (await page.evaluate((from) => (window as any).__benchTicks.slice(from), probeBefore.n)) as number[];
   const ticks = probeAfter.n - probeBefore.n;
+  if (PROFILE) await saveProfile(cdp, `bench-ui-ticks-${tag}.cpuprofile`, `while ticks arrive (${label})`);
+  const repaints = (await page.evaluate((from) => (window as any).__benchRepaints.slice(from), probeBefore.frames)) as Array<{ js: number; render: number; total: number; ticks: number }>;
+  const tickMs = repaints.map((r) => r.total);
+  console.error(
+    `${label}: ${repaints.length} frames showed ${ticks} ticks; listeners p50/p95 ${percentile(repaints.map((r) => r.js), 50).toFixed(1)}/${percentile(repaints.map((r) => r.js), 95).toFixed(1)} ms, ` +
+      `frame (style, layout, paint) p50/p95 ${percentile(repaints.map((r) => r.render), 50).toFixed(1)}/${percentile(repaints.map((r) => r.render), 95).toFixed(1)} ms`,
+  );
   const taskMsPerTick = ((after.TaskDuration! - before.TaskDuration!) * 1000) / Math.max(1, ticks);
   const bytesPerTick = (probeAfter.bytes - probeBefore.bytes) / Math.max(1, ticks);
   const cpuMsPerTick = (busiestDelta(cpuBefore, cpuAfter) * 1000) / Math.max(1, ticks);
@@ -274,7 +327,7 @@ async function measure(browser: Browser, url: string, label: string, gpus: numbe
   if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
   const beforeScroll = await metric();
   const cpuBeforeScroll = await rendererCpu(browser);
-  const scrollTrace = await traced(browser, page, () => page.evaluate(SCROLL) as Promise<number[]>);
+  const scrollTrace = await traced(browser, page, () => page.evaluate(SCROLL) as Promise<number[]>, TRACE ? `bench-ui-scroll-${tag}.trace.json` : null);
   const frames = scrollTrace.result;
   const frameCpu = cpuBetweenMarks(scrollTrace.events, 'bench-frame');
   const afterScroll = await metric();
@@ -374,8 +427,8 @@ async function main() {
   console.log(line(header));
   for (const r of rows) console.log(line(r));
   console.log(`goal: tick repaint p95 < 16 ms, no scroll frame interval over 50 ms (serve --interval ${INTERVAL_S}, demo values change every second, ${VIEWPORT.width}x${VIEWPORT.height} window)`);
-  console.log('tick repaint: SSE event dispatch through React commit and the layout it causes; all main thread: every task (paint, timers, GC too) over ticks applied');
-  console.log('tick CPU: thread time of the task that dispatched the tick (the same work as tick repaint) from a Chromium trace: what a tick costs when the machine is not shared');
+  console.log("tick repaint: per frame that shows ticks, the ticks' SSE listeners (parse through React commit) + that frame's task (style, layout, paint); all main thread: every task (timers, GC too) over ticks applied");
+  console.log('tick CPU: thread time of the same tasks (those that dispatched the ticks, and the frame) from a Chromium trace: what a tick costs when the machine is not shared');
   console.log("CPU ms/tick, ms/frame: the renderer main thread's CPU time from /proc over the window, per tick or frame; frame CPU: thread time of the main thread's tasks between two frames (trace)");
   console.log('frame interval: rAF to rAF, 16.7 ms at best on a 60 Hz display; late frames: intervals over 25 ms (one or more frames dropped)');
 }
