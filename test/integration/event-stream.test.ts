@@ -13,7 +13,7 @@ import { startDemoExporter } from '../../src/main/core/sources/demo';
 import { startHttpAdapter, type RunningHttpAdapter } from '../../src/main/server/http-adapter';
 import { HTTP_WATCH_PATH, type Tick } from '../../src/shared/api';
 import { SUMMARY_READINGS } from '../../src/shared/gpu';
-import { createTickDecoder, DELTA_MARK } from '../../src/shared/tick-delta';
+import { createTickDecoder, ROW_NUMBER } from '../../src/shared/tick-delta';
 import { waitFor } from '../helpers/servers';
 
 const TOKEN = 'event-stream-token';
@@ -156,8 +156,10 @@ describe('serve mode event streams', () => {
       const ticks = await waitFor('three scrapes on both', () => {
         const d = delta.ticks();
         const p = plain.ticks();
+        // Delta rows name their GPU by number: count on the decoded ticks.
+        const decodeAll = createTickDecoder();
         const scrapes = (ts: Tick[]) => ts.filter((t) => t.gpus.some((g) => g.key === key)).length;
-        return scrapes(d) >= 4 && scrapes(p) >= 4 ? { d, p } : undefined;
+        return scrapes(d.map(decodeAll)) >= 4 && scrapes(p) >= 4 ? { d, p } : undefined;
       });
       const decode = createTickDecoder();
       // Both streams get the service's ticks (matched by their time); each also got its own tick
@@ -169,8 +171,8 @@ describe('serve mode event streams', () => {
       expect(pairs.length).toBeGreaterThan(2);
       for (const t of pairs) expect(t).toEqual(byAt.get(t.at));
       const rows = ticks.d.flatMap((t) => t.gpus) as unknown as Array<Record<string, unknown>>;
-      expect(rows.some((r) => DELTA_MARK in r)).toBe(true);
-      expect(rows.filter((r) => DELTA_MARK in r).every((r) => !('node' in r) && !('model' in r))).toBe(true);
+      expect(rows.some((r) => ROW_NUMBER in r)).toBe(true);
+      expect(rows.filter((r) => ROW_NUMBER in r).every((r) => !('key' in r) && !('node' in r) && !('model' in r))).toBe(true);
       const bytes = (ts: Tick[]) => ts.slice(-2).reduce((n, t) => n + JSON.stringify(t).length, 0);
       expect(bytes(pairs.map((t) => ticks.d[decoded.indexOf(t)]!))).toBeLessThan(bytes(pairs.map((t) => byAt.get(t.at)!)));
     } finally {

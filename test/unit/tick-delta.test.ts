@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Tick } from '../../src/shared/api';
-import { createTickDecoder, createTickEncoder, DELTA_MARK } from '../../src/shared/tick-delta';
+import { createTickDecoder, createTickEncoder, DELTA_MARK, ROW_NUMBER } from '../../src/shared/tick-delta';
 
 const value = fc.oneof(
   fc.integer(),
@@ -38,20 +38,24 @@ describe('tick delta', () => {
     );
   });
 
-  it('sends a repeated row as its key and what changed', () => {
+  it('sends a repeated row as its number on the stream and what changed, objects member by member', () => {
     const encode = createTickEncoder();
-    const base = { key: 'n/a', node: 'n', model: 'H100', realUtil: 50, readings: { powerWatts: 300 }, detail: 'summary' };
-    const tick = (gpu: object): Tick => ({ at: 0, gpus: [gpu as never], removedGpus: [], targets: [], removedTargets: [] });
-    expect(encode(tick(base)).gpus[0]).toEqual(base);
+    const base = { key: 'n/a', node: 'n', model: 'H100', realUtil: 50, readings: { powerWatts: 300, fbTotalBytes: 80e9, gpuTempC: 60 }, detail: 'summary' };
+    const other = { ...base, key: 'n/b' };
+    const tick = (...gpus: object[]): Tick => ({ at: 0, gpus: gpus as never[], removedGpus: [], targets: [], removedTargets: [] });
+    expect(encode(tick(base, other)).gpus).toEqual([base, other]);
     const { detail: _detail, ...full } = base;
-    expect(encode(tick({ ...full, realUtil: 51 })).gpus[0]).toEqual({ key: 'n/a', [DELTA_MARK]: ['detail'], realUtil: 51 });
-    // Once removed, a GPU is sent whole again.
-    expect(encode({ ...tick({ ...base, realUtil: 52 }), gpus: [], removedGpus: ['n/a'] }).gpus).toEqual([]);
-    expect(encode(tick(base)).gpus[0]).toEqual(base);
+    expect(encode(tick({ ...full, realUtil: 51, readings: { powerWatts: 310, fbTotalBytes: 80e9 } }, other)).gpus).toEqual([
+      { [ROW_NUMBER]: 0, [DELTA_MARK]: ['detail'], realUtil: 51, readings: { powerWatts: 310, [DELTA_MARK]: ['gpuTempC'] } },
+      { [ROW_NUMBER]: 1 },
+    ]);
+    // Once removed, a GPU is sent whole again, and numbered anew.
+    expect(encode({ ...tick(), removedGpus: ['n/a'] }).gpus).toEqual([]);
+    expect(encode(tick(base, base)).gpus).toEqual([base, { [ROW_NUMBER]: 2 }]);
   });
 
   it('refuses a delta for a row its stream never sent', () => {
     const decode = createTickDecoder();
-    expect(() => decode({ at: 0, gpus: [{ key: 'n/a', [DELTA_MARK]: [] } as never], removedGpus: [], targets: [], removedTargets: [] })).toThrow(/never sent/);
+    expect(() => decode({ at: 0, gpus: [{ [ROW_NUMBER]: 0 } as never], removedGpus: [], targets: [], removedTargets: [] })).toThrow(/never sent/);
   });
 });
