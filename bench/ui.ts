@@ -2,11 +2,11 @@
 // next to a baseline measured in the same run (the same view with 1,000 GPUs; --all-cards adds
 // the unvirtualized 1,000-GPU view). For each view it prints:
 //  - tick repaint: the main thread's time to get ticks on screen, per frame that shows ticks: the
-//    SSE `tick` listeners (receiving, JSON parse, decoding, store, React render and commit) plus
+//    SSE `tick` listeners (JSON parse, decoding, store, React render and commit) plus
 //    that frame's own task (style, layout, paint, compositor commit), without the wait for the
 //    display's next frame; p50 / p95 / max, timed in the page; and, since wall-clock times grow
 //    when other processes hold the cores, the same tasks as CPU (thread) time from a Chromium
-//    trace; the mean of all main-thread task time per tick (CDP Performance.TaskDuration, which
+//    trace (which also holds receiving the event); the mean of all main-thread task time per tick (CDP Performance.TaskDuration, which
 //    also holds timers and GC), and the main thread's CPU per tick from /proc
 //  - SSE bytes per tick (the `tick` events' data; the JSON is ASCII, so characters = bytes) with
 //    the GPUs in view counted (a 1280 x 1000 window shows 16 cards)
@@ -120,8 +120,8 @@ const TICK_PROBE = `(() => {
     };
     channel.port2.postMessage(0);
   };
-  const add = EventSource.prototype.addEventListener;
-  EventSource.prototype.addEventListener = function (type, listener, options) {
+  const add = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
     if (type !== 'tick' || typeof listener !== 'function') return add.call(this, type, listener, options);
     return add.call(this, type, function (event) {
       performance.mark('bench-tick');

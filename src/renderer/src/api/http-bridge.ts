@@ -2,6 +2,7 @@
 // provides over IPC in the desktop app).
 import { HTTP_INSPECT_UPLOAD_PATH, HTTP_WATCH_PATH, PULSE_REQUEST_METHODS, type InspectionInfo, type PulseApi, type Tick } from '../../../shared/api';
 import { createTickDecoder } from '../../../shared/tick-delta';
+import { openEventStream, type EventStream } from './event-stream';
 
 export function createHttpBridge(base = '', token: string | null = null): PulseApi {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -35,7 +36,7 @@ export function createHttpBridge(base = '', token: string | null = null): PulseA
 }
 
 /**
- * One EventSource per page, shared by every listener: each stream costs the server a JSON
+ * One event stream per page, shared by every listener: each stream costs the server a JSON
  * encoding per tick and the page a parse, and a browser allows only six HTTP/1.1 connections
  * per host. The server names the stream in its `hello` event; watchGpus posts to that name, and
  * is posted again when a reconnect brings a new one. The stream sends rows as changes to the rows
@@ -43,7 +44,7 @@ export function createHttpBridge(base = '', token: string | null = null): PulseA
  */
 function tickEvents(base: string, token: string | null, headers: Record<string, string>): Pick<PulseApi, 'onTick' | 'watchGpus'> {
   const listeners = new Set<(tick: Tick) => void>();
-  let source: EventSource | null = null;
+  let source: EventStream | null = null;
   let streamId: string | null = null;
   let watched: string[] = [];
 
@@ -55,14 +56,15 @@ function tickEvents(base: string, token: string | null, headers: Record<string, 
   };
   let decode = createTickDecoder();
   const open = () => {
-    const query = token ? `?token=${encodeURIComponent(token)}&delta=1` : '?delta=1';
-    source = new EventSource(`${base}/api/events${query}`);
-    source.addEventListener('hello', (event) => {
+    const events = new EventTarget();
+    const streamHeaders: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    source = openEventStream(`${base}/api/events?delta=1`, streamHeaders, events);
+    events.addEventListener('hello', (event) => {
       streamId = (JSON.parse((event as MessageEvent<string>).data) as { stream: string }).stream;
       decode = createTickDecoder();
       if (watched.length > 0) postWatch();
     });
-    source.addEventListener('tick', (event) => {
+    events.addEventListener('tick', (event) => {
       const tick = decode(JSON.parse((event as MessageEvent<string>).data) as Tick);
       for (const listener of listeners) {
         try {
