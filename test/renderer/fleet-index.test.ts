@@ -146,6 +146,21 @@ describe('FleetIndex', () => {
     store.applyTick(tick({ gpus: [gpu({ key: 'node-a/GPU-3', uuid: 'GPU-3', gpuIndex: 3 })] }));
     expect(index.update(store.getState(), DEFAULT_FILTER).shape).not.toBe(second.shape);
   });
+  it('keeps the summary totals by adding and taking away, and recovers from a NaN reading once it is gone', async () => {
+    const gpus = [0, 1].map((i) => gpu({ key: `node-a/GPU-${i}`, uuid: `GPU-${i}`, gpuIndex: i, readings: { powerWatts: 100 } }));
+    const store = new FleetStore(fakeApi({ targets: [target()], gpus }));
+    await store.start();
+    const index = new FleetIndex();
+    expect(index.update(store.getState(), DEFAULT_FILTER).summary.totalPowerWatts).toBe(200);
+    store.applyTick(tick({ gpus: [{ ...gpus[0]!, readings: { powerWatts: Number.NaN }, observedAt: 5000 }] }));
+    expect(index.update(store.getState(), DEFAULT_FILTER).summary.totalPowerWatts).toBeNaN();
+    store.applyTick(tick({ gpus: [{ ...gpus[0]!, readings: { powerWatts: 150 }, observedAt: 6000 }] }));
+    expect(index.update(store.getState(), DEFAULT_FILTER).summary.totalPowerWatts).toBe(250);
+    store.applyTick(tick({ removedGpus: [gpus[1]!.key] }));
+    const model = index.update(store.getState(), DEFAULT_FILTER);
+    expect(model.summary).toMatchObject({ gpus: 1, totalPowerWatts: 150 });
+    expect(model.shown).toBe(1);
+  });
 });
 
 describe('ChangeJournal', () => {
