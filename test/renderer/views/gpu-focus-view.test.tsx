@@ -82,8 +82,8 @@ describe('GPU focus view', () => {
     expect(screen.getByRole('meter', { name: /SM active/ }).getAttribute('aria-valuenow')).toBe('90');
     // Trend sparklines only for fields with history: fbTotalBytes has none.
     const row = (field: string) => screen.getAllByTestId('metric-row').find((r) => r.dataset.field === field)!;
-    const trend = row('smActive').querySelector('[data-testid="sparkline"] path[fill="none"]');
-    expect(trend?.getAttribute('d')).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+)+$/);
+    const trend = row('smActive').querySelector('[data-testid="sparkline"] polyline');
+    expect(trend?.getAttribute('points')).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+)+$/);
     expect(row('fbTotalBytes').querySelector('[data-testid="sparkline"]')).toBeNull();
   });
 
