@@ -1,7 +1,7 @@
 // The fleet at a glance: summary, filters, then nodes grouped (pinned first) with GPU cards.
 // Large fleets are virtualized: only the rows in view are in the DOM, so a tick repaints only
 // the visible cards; the model behind them is updated only where a tick changed it (FleetIndex).
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { PulseApi, TargetInfo } from '../../../shared/api';
 import type { FleetState } from '../state/fleet-store';
 import type { FleetFilter, GroupSection, NodeGroupModel } from '../state/fleet-filter';
@@ -172,8 +172,11 @@ function VirtualFleet({ sections, shape, state, now, onPin }: { sections: GroupS
       const top = window.scrollY - offset;
       const next = { top: top - OVERSCAN_PX, bottom: top + window.innerHeight + OVERSCAN_PX };
       // Re-render only when another row comes into (or leaves) the overscanned range: a card row
-      // is 224 px, so most scroll frames change nothing but the scroll offset.
-      setViewport((prev) => (sameRange(rowsRef.current, prev, next) ? prev : next));
+      // is 224 px, so most scroll frames change nothing but the scroll offset. As a transition:
+      // React renders the row of cards that comes in in slices between frames instead of in the
+      // frame that scrolled (the overscan keeps it out of sight meanwhile), so mounting cards
+      // does not add to a frame that a tick or a garbage collection already made long.
+      startTransition(() => setViewport((prev) => (sameRange(rowsRef.current, prev, next) ? prev : next)));
     };
     const schedule = () => {
       if (!frame) frame = requestAnimationFrame(update);
